@@ -1,0 +1,46 @@
+# Rapport: `make practice` opens the app, `make test` runs the whole test suite.
+# Both set everything up first (a virtual environment in .venv, system libraries when root).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: practice test setup system services llm lint bench clean
+
+practice: setup system
+	@$(BIN)/rapport
+
+test: setup system llm services
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+# System libraries (PortAudio, espeak-ng, ...): installed when root or with sudo, else listed.
+system:
+	@sh scripts/system-deps.sh
+
+# Services the tests use: a PulseAudio null sink (virtual microphone) and a PostgreSQL server.
+services:
+	@sh scripts/pulse.sh start
+	@sh scripts/postgres.sh start
+
+# The local OpenAI-compatible server for the LLM tests (llama.cpp + SmolLM2-135M).
+llm: setup
+	@sh scripts/llm.sh
+
+lint: setup
+	$(BIN)/ruff check .
+
+bench: setup
+	$(BIN)/rapport bench
+
+clean:
+	rm -rf $(VENV) .cache .pytest_cache

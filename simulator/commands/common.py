@@ -1,0 +1,24 @@
+"""Options shared by several commands, declared once."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+personas_option = click.option(
+    "--personas",
+    "personas_dirs",
+    multiple=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Extra folder of persona files (repeatable; overrides bundled ones by id).",
+)
+db_option = click.option(
+    "--db", "db_url", envvar="RAPPORT_DB", default=None, help="Session store URL (SQLite file or postgresql://)."
+)
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+
+
+def echo_json(obj: object) -> None:
+    click.echo(json.dumps(obj, ensure_ascii=False))

@@ -1,0 +1,34 @@
+"""Fixtures shared by every test: an isolated user folder, and the paths to shared data."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+SPEECH = SHARED / "data" / "speech"
+
+
+@pytest.fixture(autouse=True)
+def rapport_home(tmp_path, monkeypatch) -> Path:
+    """Every test gets its own user folder, so nothing touches the real one."""
+    home = tmp_path / "rapport-home"
+    monkeypatch.setenv("RAPPORT_HOME", str(home))
+    monkeypatch.delenv("RAPPORT_DB", raising=False)
+    monkeypatch.delenv("RAPPORT_PERSONAS", raising=False)
+    return home
+
+
+@pytest.fixture
+def jfk_path() -> Path:
+    return SPEECH / "jfk.flac"
+
+
+def require_service(name: str, reason: str) -> None:
+    """Skip when a real service is missing, except in CI (``CI=true``), where it is a failure."""
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(f"{name} is required in CI: {reason}")
+    pytest.skip(f"{name} not available: {reason}")
