@@ -1,0 +1,153 @@
+"""Opening the session database, and turning database failures into one clear line.
+
+SQLite and PostgreSQL take the same code path; only the connection set-up differs:
+
+* SQLite: WAL mode (a reader never blocks the writer, and a follower in another process sees
+  each commit at once), ``synchronous=NORMAL`` (in WAL mode a commit survives the process being
+  killed; only a power cut can lose the last commits), a 30 s busy timeout, and two engines:
+  one whose transactions start with ``BEGIN IMMEDIATE`` for writes (so two writers queue
+  instead of failing half-way), one with plain ``BEGIN`` for reads.
+* PostgreSQL: one engine, ``pool_pre_ping`` so a restarted server is reconnected to.
+
+A file that is not SQLite is refused before SQLAlchemy touches it; nothing here ever deletes,
+truncates or recreates a database file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from simulator.errors import RapportError
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+@dataclass
+class Engines:
+    """The engines a store uses: ``write`` for changes, ``read`` for queries (the same on PostgreSQL)."""
+
+    write: sa.Engine
+    read: sa.Engine
+    where: str
+
+    @property
+    def dialect(self) -> str:
+        return self.write.dialect.name
+
+    def dispose(self) -> None:
+        self.write.dispose()
+        if self.read is not self.write:
+            self.read.dispose()
+
+
+def describe(url: sa.URL) -> str:
+    """A URL fit for messages: the file for SQLite, the URL without its password otherwise."""
+    if url.get_backend_name() == "sqlite":
+        return url.database or ":memory:"
+    return url.render_as_string(hide_password=True)
+
+
+def open_engines(url: str) -> Engines:
+    """Create the engines for ``url`` (``sqlite:///path`` or ``postgresql://...``)."""
+    try:
+        parsed = sa.make_url(url)
+    except sa.exc.ArgumentError:
+        raise RapportError(f"not a database URL: {url!r} (use sqlite:///FILE or postgresql://...)") from None
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return _sqlite(parsed)
+    if backend == "postgresql":
+        if parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        try:
+            engine = sa.create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+        except ImportError as exc:
+            raise RapportError(f"PostgreSQL driver missing ({exc}); install psycopg") from None
+        return Engines(engine, engine, describe(parsed))
+    raise RapportError(f"unsupported database {backend!r}: use sqlite:///FILE or postgresql://...")
+
+
+def _sqlite(url: sa.URL) -> Engines:
+    path = url.database
+    if path and path != ":memory:" and not path.startswith("file:"):
+        file = Path(path).expanduser()
+        check_sqlite_file(file)
+        try:
+            file.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise RapportError(f"cannot create the folder for {file}: {exc.strerror}") from None
+        url = url.set(database=str(file))
+
+    def make(begin: str) -> sa.Engine:
+        engine = sa.create_engine(
+            url, connect_args={"timeout": 30, "check_same_thread": False, "isolation_level": None}
+        )
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _record):  # noqa: ANN001 (DBAPI objects)
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn):  # noqa: ANN001
+            conn.exec_driver_sql(begin)
+
+        return engine
+
+    return Engines(make("BEGIN IMMEDIATE"), make("BEGIN"), describe(url))
+
+
+def check_sqlite_file(file: Path) -> None:
+    """Refuse a file that exists and is not an SQLite database (it is left exactly as it is)."""
+    if file.is_dir():
+        raise RapportError(f"{file} is a folder, not a session database file")
+    try:
+        with file.open("rb") as fh:
+            head = fh.read(len(SQLITE_HEADER))
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise RapportError(f"cannot read {file}: {exc.strerror}") from None
+    if head and head != SQLITE_HEADER:
+        raise RapportError(f"{file} is not a Rapport session database (not SQLite); it was left untouched")
+
+
+def message(exc: BaseException, action: str, where: str) -> str:
+    """One line saying what went wrong with the database while doing ``action``."""
+    orig = getattr(exc, "orig", None) or exc
+    text = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+    low = text.lower()
+    if "disk is full" in low or "no space" in low or getattr(orig, "errno", None) == errno.ENOSPC:
+        return f"disk full: could not {action} in {where}; everything saved before is intact"
+    if "not a database" in low or "malformed" in low or "corrupt" in low:
+        return f"{where} is corrupt or not a Rapport session database; it was left untouched"
+    if "locked" in low or "busy" in low:
+        return f"{where} is busy (another process holds it locked); could not {action}"
+    if "readonly" in low or "read-only" in low or "unable to open" in low:
+        return f"cannot write to {where} ({text}); could not {action}"
+    if isinstance(exc, sa.exc.OperationalError | sa.exc.InterfaceError) or "connect" in low or "server" in low:
+        return f"lost the connection to the session database {where} ({text}); could not {action}"
+    return f"session database error in {where} while trying to {action}: {text}"
+
+
+@contextlib.contextmanager
+def translate(action: str, where: str) -> Iterator[None]:
+    """Re-raise database failures as RapportError with one clear line."""
+    try:
+        yield
+    except RapportError:
+        raise
+    except sa.exc.DBAPIError as exc:
+        raise RapportError(message(exc, action, where)) from exc
+    except sa.exc.SQLAlchemyError as exc:
+        raise RapportError(message(exc, action, where)) from exc
