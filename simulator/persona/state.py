@@ -9,8 +9,8 @@ the same whoever writes the buyer's words.
 The rules (base points, before the persona's difficulty factor)::
 
     label               trust   patience   note
-    question             +5       +2       consultative: the rep explores the buyer's world
-    listening            +6       +3       consultative: the rep shows the buyer was heard
+    question             +4       +2       consultative: the rep explores the buyer's world
+    listening            +5       +3       consultative: the rep shows the buyer was heard
     rapport              +2        0       neutral: greetings, thanks, permission
     other                 0       -1       neutral: logistics, fillers
     pitch                -6      -10       transactional
@@ -22,7 +22,7 @@ The rules (base points, before the persona's difficulty factor)::
 
 How labels combine: an utterance with any transactional label is transactional, and only its
 transactional labels count (their costs add up); otherwise the best consultative gain counts,
-with +2 when the rep both listens and asks.  Costs grow as transactional moves repeat (+25% per
+with +1.5 when the rep both listens and asks.  Costs grow as transactional moves repeat (+25% per
 earlier transactional move, at most double).  Gains are halved after four questions in a row
 without any listening (an interrogation is not a conversation).
 
@@ -49,8 +49,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: label -> (trust points, patience points), before difficulty factors
 MOVE_EFFECTS: dict[str, tuple[float, float]] = {
-    "question": (5.0, 2.0),
-    "listening": (6.0, 3.0),
+    "question": (4.0, 2.0),
+    "listening": (5.0, 3.0),
     "rapport": (2.0, 0.0),
     "other": (0.0, -1.0),
     "pitch": (-6.0, -10.0),
@@ -62,7 +62,7 @@ MOVE_EFFECTS: dict[str, tuple[float, float]] = {
 CLOSE_EARLY: tuple[float, float] = (-12.0, -25.0)
 CLOSE_READY: tuple[float, float] = (-2.0, -5.0)
 #: bonus when one utterance both listens and asks
-BOTH_BONUS = 2.0
+BOTH_BONUS = 1.5
 #: questions in a row (without listening) after which question gains are halved
 INTERROGATION_AFTER = 4
 #: difficulty -> (gain factor, cost factor)

@@ -1,0 +1,119 @@
+"""``rapport simulate --persona ID --script FILE``: a headless conversation, one rep line per script line.
+
+The JSON shape is a contract other scripts rely on::
+
+    {"persona": id, "engine": name, "seed": n,
+     "turns": [{"speaker": "rep"|"buyer", "text", "labels" (rep), "trust" (buyer), "revealed" (buyer)}, ...],
+     "scorecard": {... as `rapport score --json` ..., "discovery": {"revealed", "total"}, "trust_final"}}
+
+Built from small functions (``read_script``, ``run_script``, ``result``, ``render_text``) so other
+commands (saving sessions, audio input) can reuse them.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+import click
+
+from simulator.commands.common import echo_json, json_option, personas_option
+from simulator.errors import RapportError
+from simulator.persona.engine import ENGINES, make_engine
+from simulator.persona.loader import get, load_all
+from simulator.persona.schema import Persona
+from simulator.session.events import EventSink
+from simulator.session.loop import PracticeSession
+
+
+def read_script(path: str | Path) -> list[str]:
+    """Rep utterances, one per line (``-`` reads stdin); blank lines and ``#`` comments are skipped."""
+    try:
+        text = sys.stdin.read() if str(path) == "-" else Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise RapportError(f"{path}: the script is not UTF-8 text") from None
+    except OSError as exc:
+        raise RapportError(f"{path}: cannot read the script: {exc.strerror or exc}") from None
+    lines = [line.strip() for line in text.splitlines()]
+    lines = [line for line in lines if line and not line.startswith("#")]
+    if not lines:
+        raise RapportError(f"{path}: the script has no lines to say")
+    return lines
+
+
+def run_script(
+    persona: Persona, lines: Iterable[str], *, engine: str = "offline", seed: int | None = None,
+    settings: object = None, sinks: Iterable[EventSink] = (),
+) -> PracticeSession:
+    """Play the script against the buyer; stops early if the buyer ends the meeting."""
+    session = PracticeSession(persona, make_engine(engine, seed=seed, settings=settings), seed=seed, sinks=sinks)
+    session.start()
+    for line in lines:
+        if session.state.ended:
+            break
+        session.rep_turn(line)
+    return session
+
+
+def result(session: PracticeSession, engine: str | None = None) -> dict:
+    """The ``simulate --json`` document."""
+    return {
+        "persona": session.persona.id,
+        "engine": engine or session.engine.name,
+        "seed": session.seed,
+        "turns": [t.to_dict() for t in session.turns],
+        "scorecard": session.scorecard(),
+        "buyer_ended": session.state.ended,
+    }
+
+
+def render_text(doc: dict, persona: Persona, unused: int = 0) -> str:
+    """A readable transcript (labels on rep lines, trust on buyer lines), then the scorecard."""
+    who = f"{persona.name} ({persona.role}, {persona.company})"
+    out = [f"Simulated conversation with {who} - {doc['engine']} engine", ""]
+    for t in doc["turns"]:
+        if t["speaker"] == "rep":
+            out.append(f"REP    [{', '.join(t['labels']) or '-'}] {t['text']}")
+        else:
+            found = f" +{', '.join(t['revealed'])}" if t["revealed"] else ""
+            out.append(f"BUYER  (trust {t['trust']:.0f}{found}) {t['text']}")
+    if doc["buyer_ended"]:
+        out += ["", f"The buyer ended the meeting; {unused} script line(s) were not said."]
+    card = doc["scorecard"]
+    disc = card["discovery"]
+    out += ["", f"Overall score: {card.get('overall')}/100   trust at the end: {card['trust_final']:.0f}   "
+            f"facts uncovered: {disc['revealed']}/{disc['total']}"]
+    for fig in card.get("figures", []):
+        out.append(f"  {fig.get('name')}: {fig.get('value')}  ({fig.get('verdict')}; {fig.get('reference')})")
+    for m in card.get("moments", []):
+        if isinstance(m, dict):
+            said = m.get("text") or m.get("said") or ""
+            instead = m.get("instead") or m.get("suggestion") or ""
+            out.append(f"  costly moment: \"{said}\"" + (f" -> try: \"{instead}\"" if instead else ""))
+    return "\n".join(out)
+
+
+@click.command()
+@click.option("--persona", "persona_id", required=True, help="Persona id (see `rapport personas list`).")
+@click.option("--script", "script", required=True, type=click.Path(dir_okay=False, allow_dash=True),
+              help="Text file with one rep utterance per line (- for stdin).")
+@click.option("--engine", type=click.Choice(ENGINES), default="offline", show_default=True, help="Buyer engine.")
+@click.option("--seed", type=int, default=None, help="Seed for a repeatable conversation.")
+@personas_option
+@json_option
+def simulate(persona_id: str, script: str, engine: str, seed: int | None, personas_dirs: tuple[Path, ...],
+             as_json: bool) -> None:
+    """Feed a script of rep lines to a simulated buyer; print the conversation and the scorecard."""
+    _, warnings = load_all(personas_dirs)
+    for line in warnings:
+        click.echo(f"rapport: warning: {line}", err=True)
+    persona = get(persona_id, personas_dirs)
+    lines = read_script(script)
+    session = run_script(persona, lines, engine=engine, seed=seed)
+    doc = result(session, engine)
+    if as_json:
+        echo_json(doc)
+    else:
+        said = sum(1 for t in session.turns if t.speaker == "rep")
+        click.echo(render_text(doc, persona, unused=len(lines) - said))

@@ -1,0 +1,191 @@
+"""Matching what the rep said to the buyer's hidden facts.
+
+Works on speech-recogniser text (lower case, no punctuation, fillers) and on paraphrase, not
+only on exact keywords:
+
+- words are lower-cased, stripped of fillers and stop words and stemmed (a small suffix
+  stemmer, so "invoicing", "invoices" and "invoiced" meet);
+- each fact's vocabulary is its topic and keywords (and, once shared, the words the buyer used,
+  so a reflection of the buyer's own words finds the fact);
+- a fact scores +3 for each keyword phrase found whole, plus the overlap of single stems
+  weighted by rarity across the persona's facts (a stem every fact has counts little);
+- question shapes hint at the kind of fact asked about ("what have you tried" -> ``tried``,
+  "who else" -> ``people``, "what does it cost" -> ``cost``, "why" -> ``cause``, "what would
+  success look like" -> ``success``) and add to facts of that kind;
+- follow-ups ("tell me more", "why is that", "what do you mean", "go on") continue the last topic.
+
+``match(text, persona, revealed) -> Match`` returns the best fact (or None), its score, the
+kind hinted at and whether the utterance is a follow-up or asks for a next step.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from simulator.persona.schema import Fact, Persona
+
+_STOP_WORDS = (
+    """a about above after again all am an and any are as at be because been before being below between both but by
+    can could did do does doing down during each few for from further had has have having he her here hers herself
+    him himself his how i if in into is it its itself just me more most my myself no nor not now of off on once only
+    or other our ours ourselves out over own same she should so some such than that the their theirs them themselves
+    then there these they this those through to too under until up very was we were what when where which while who
+    whom why will with would you your yours yourself yourselves um uh er like yeah ok okay right well know mean
+    guess kind sort really actually basically just get got tell let me us im youre thats whats dont its ive youve
+    id ill thing things bit lot maybe also much many one way go going say said see"""
+)
+STOP = frozenset(_STOP_WORDS.split())
+
+#: question shapes -> the kind of fact they ask about
+KIND_CUES: dict[str, tuple[str, ...]] = {
+    "tried": ("tried", "try", "attempt", "so far", "done about", "workaround", "before now", "in the past",
+              "other vendor", "other supplier", "looked at", "fix it", "solve it", "deal with it", "dealt with",
+              "cope", "coping", "handle it", "handled"),
+    "people": ("who else", "team", "anyone else", "affect the", "affects the", "others", "staff", "people",
+               "colleague", "boss", "partner", "involved", "decision", "sign off", "signs off", "decide",
+               "employees", "family", "customers feel", "rest of"),
+    "cost": ("cost", "costing", "impact", "affect", "money", "lose", "losing", "loss", "price of", "hurt",
+             "consequence", "what happens when", "what happens if", "toll", "time does", "how much", "budget",
+             "revenue", "expensive", "weekend", "evenings"),
+    "cause": ("why", "cause", "causes", "reason", "behind", "root", "how come", "keeps happening", "what drives",
+              "where does", "comes from", "what changed", "started"),
+    "success": ("success", "ideal", "look like", "looks like", "perfect", "solved", "fixed", "different",
+                "magic wand", "a year from now", "fast forward", "dream", "best case", "goal", "want to get to",
+                "would change", "better look"),
+    "problem": ("hardest", "challenge", "problem", "struggle", "frustrat", "difficult", "pain", "biggest",
+                "worr", "headache", "keeps you up", "not working", "going wrong", "issue", "tough"),
+    "situation": ("how do you", "how does", "today", "currently", "set up", "setup", "run things", "walk me",
+                  "tell me about", "your business", "background", "day look", "week look", "how things",
+                  "role", "how is", "work today"),
+}
+FOLLOW_UP_CUES: tuple[str, ...] = (
+    "tell me more", "more about that", "say more", "why is that", "why's that", "how so", "what do you mean",
+    "go on", "and then", "what happened", "such as", "for example", "like what", "in what way", "how come",
+    "walk me through that", "keep going", "expand on", "more on that", "what else", "then what",
+    "what was that like", "how did that",
+)
+NEXT_STEP_CUES: tuple[str, ...] = (
+    "next step", "next steps", "where do we go", "where should we go", "what would you like to do",
+    "how would you like to proceed", "what makes sense from here", "where from here", "move forward",
+    "what should happen next", "what happens next",
+)
+
+_WORD = re.compile(r"[a-z0-9]+")
+_SUFFIXES = ("ational", "ization", "fulness", "ousness", "iveness", "ations", "ation", "ments", "ingly", "ness",
+             "ment", "ings", "ing", "edly", "ies", "ied", "ers", "ed", "er", "es", "ly", "s")
+
+
+@lru_cache(maxsize=8192)
+def stem(word: str) -> str:
+    """A small suffix-stripping stemmer: enough for "invoicing"/"invoices"/"invoiced" to meet."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            base = word[: -len(suffix)]
+            if suffix in ("ies", "ied"):
+                base += "y"
+            elif len(base) > 3 and base[-1] == base[-2] and base[-1] not in "ls":
+                base = base[:-1]
+            return base.rstrip("e") if len(base) > 4 else base
+    return word.rstrip("e") if len(word) > 4 else word
+
+
+def normalise(text: str) -> str:
+    """Lower case, apostrophes dropped, one space between words."""
+    text = text.lower().replace("\u2019", "'").replace("'", "")
+    return " ".join(_WORD.findall(text))
+
+
+def stems(text: str) -> list[str]:
+    """The content-word stems of a text, in order."""
+    return [stem(w) for w in _WORD.findall(normalise(text)) if w not in STOP and len(w) > 1]
+
+
+def has_cue(text: str, cues: tuple[str, ...]) -> bool:
+    """Whether any cue phrase occurs in the text (on word boundaries, after normalising)."""
+    padded = f" {normalise(text)} "
+    return any(f" {cue}" in padded for cue in cues)
+
+
+def kind_hint(text: str) -> str | None:
+    """The kind of fact a question's shape points to, if any (first matching kind in KIND_CUES order)."""
+    for kind, cues in KIND_CUES.items():
+        if has_cue(text, cues):
+            return kind
+    return None
+
+
+@dataclass(frozen=True)
+class Match:
+    fact: Fact | None
+    score: float
+    kind: str | None
+    follow_up: bool
+    next_step: bool
+
+
+#: a fact needs at least this score to count as what the rep asked about
+THRESHOLD = 2.0
+KIND_BONUS = 1.5
+
+
+def _phrases(fact: Fact) -> list[tuple[str, ...]]:
+    return [tuple(stems(p)) for p in [fact.topic, *fact.keywords] if stems(p)]
+
+
+def _vocab(fact: Fact, revealed: bool) -> set[str]:
+    words = set(stems(fact.topic))
+    for kw in fact.keywords:
+        words.update(stems(kw))
+    if revealed:
+        for line in fact.says:
+            words.update(stems(line))
+    return words
+
+
+def _contains(seq: list[str], phrase: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    return any(tuple(seq[i : i + n]) == phrase for i in range(len(seq) - n + 1))
+
+
+def score_facts(text: str, persona: Persona, revealed: tuple[str, ...] = ()) -> list[tuple[float, Fact]]:
+    """Every fact with its score for this utterance, best first (ties keep file order)."""
+    words = stems(text)
+    word_set = set(words)
+    kind = kind_hint(text)
+    vocabs = {f.id: _vocab(f, f.id in revealed) for f in persona.facts}
+    n = len(persona.facts)
+    df: dict[str, int] = {}
+    for vocab in vocabs.values():
+        for w in vocab:
+            df[w] = df.get(w, 0) + 1
+    scored = []
+    for fact in persona.facts:
+        score = 0.0
+        for phrase in _phrases(fact):
+            if len(phrase) > 1 and _contains(words, phrase):
+                score += 3.0
+        for w in word_set & vocabs[fact.id]:
+            score += 1.0 + math.log(n / df[w])
+        if kind and fact.kind == kind and score > 0:
+            score += KIND_BONUS
+        scored.append((round(score, 3), fact))
+    order = {f.id: i for i, f in enumerate(persona.facts)}
+    return sorted(scored, key=lambda sf: (-sf[0], order[sf[1].id]))
+
+
+def match(text: str, persona: Persona, revealed: tuple[str, ...] = ()) -> Match:
+    """The fact the rep is asking about (None when nothing scores above THRESHOLD)."""
+    scored = score_facts(text, persona, revealed)
+    best_score, best = scored[0] if scored else (0.0, None)
+    return Match(
+        fact=best if best_score >= THRESHOLD else None,
+        score=best_score,
+        kind=kind_hint(text),
+        follow_up=has_cue(text, FOLLOW_UP_CUES),
+        next_step=has_cue(text, NEXT_STEP_CUES),
+    )

@@ -1,0 +1,273 @@
+"""The offline buyer engine: the default, with no network and no key.
+
+Every word comes from the persona file (with generic fallbacks from ``simulator.persona.replies``
+when a persona leaves a reaction out).  How it answers, given the rep's labels:
+
+- **question**: the fact asked about (``matching.match``: keywords, paraphrase, question shape)
+  is shared when trust has reached its ``trust_needed``, otherwise deflected with a guarded
+  line.  A follow-up ("tell me more", "why is that") continues the last topic: a fact it
+  ``leads_to`` (or the next one in the file), else an elaboration.  A general question with no
+  topic gets the next fact in discovery order (lowest ``trust_needed`` first).  Asking for next
+  steps before the buyer is ready gets a ``not_ready`` line.
+- **listening**: the buyer elaborates or volunteers the next fact on the same thread.
+- **pitch / benefit / leading question**: polite disinterest first, then the buyer's concerns.
+- **objection handling**: push-back, and another concern.
+- **close**: resistance before trust is earned; a repeated early close ends the meeting
+  (``state.apply_move``); once trust is earned, a measured answer.
+- Once ready (``state.ready_for_next_step``) the buyer proposes the next step themselves.
+- A coach's "concern" steer makes the next reply raise a concern.
+
+Deterministic: the random choice of phrasing is seeded by (seed, persona id, turn number).
+No line is said twice in a session: lines already in the history are skipped.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+
+from simulator.conversation.moves import TRANSACTIONAL, Analysis
+from simulator.conversation.turns import Turn
+from simulator.persona import replies
+from simulator.persona.engine import BuyerReply
+from simulator.persona.matching import match
+from simulator.persona.schema import Fact, Persona
+from simulator.persona.state import BuyerState, apply_move, is_ready, ready_for_next_step
+
+
+@dataclass
+class _Picker:
+    """Chooses phrasings at random (seeded) among lines not yet said in this session."""
+
+    rng: random.Random
+    #: what the buyer has already said this session (whole turns)
+    said: list[str] = field(default_factory=list)
+    used: set[str] = field(default_factory=set)
+
+    def is_used(self, line: str) -> bool:
+        return line in self.used or any(line in turn for turn in self.said)
+
+    def fresh(self, lines: list[str]) -> list[str]:
+        return [line for line in lines if not self.is_used(line)]
+
+    def pick(self, lines: list[str], fallback: list[str] = ()) -> str | None:
+        for pool in (lines, list(fallback)):
+            options = self.fresh(pool)
+            if options:
+                line = self.rng.choice(options)
+                self.used.add(line)
+                return line
+        pool = list(lines) or list(fallback)
+        if not pool:
+            return None
+        # Every phrasing has been used: vary the wording rather than repeat a line verbatim.
+        for prefix in replies.REPEAT_PREFIXES:
+            for line in pool:
+                varied = prefix + line[0].lower() + line[1:]
+                if not self.is_used(varied):
+                    self.used.add(varied)
+                    return varied
+        return None
+
+
+def _said(history: list[Turn], persona: Persona) -> list[str]:
+    return [persona.opening_line] + [turn.text for turn in history if turn.speaker == "buyer"]
+
+
+@dataclass
+class _Reply:
+    """A reply being put together."""
+
+    persona: Persona
+    state: BuyerState
+    picker: _Picker
+    parts: list[str] = field(default_factory=list)
+    revealed: list[str] = field(default_factory=list)
+    next_step: bool = False
+
+    def say(self, lines: list[str], fallback: list[str] = ()) -> bool:
+        line = self.picker.pick(lines, fallback)
+        if line:
+            self.parts.append(line)
+        return bool(line)
+
+    def share(self, fact: Fact) -> None:
+        self.say(fact.says)
+        self.revealed.append(fact.id)
+        self.state = replace(self.state.with_revealed([fact.id]), last_topic=fact.id)
+
+    def elaborate(self, fact: Fact) -> bool:
+        if self.picker.fresh(fact.more):
+            self.say(fact.more)
+            self.state = replace(self.state, last_topic=fact.id)
+            return True
+        return False
+
+    def guard(self, fact: Fact | None) -> None:
+        self.say(fact.guarded if fact else [], self.persona.lines.guarded or replies.GENERIC["guarded"])
+
+    def raise_concern(self) -> bool:
+        unraised = [c for c in self.persona.concerns if c.id not in self.state.concerns_raised]
+        pool = unraised or [c for c in self.persona.concerns if self.picker.fresh(c.says)]
+        if not pool:
+            return False
+        concern = pool[0]
+        self.say(concern.says)
+        self.state = self.state.with_concern(concern.id)
+        return True
+
+
+class OfflineEngine:
+    """Rule-based buyer driven by the persona file.  See the module docstring."""
+
+    name = "offline"
+
+    def __init__(self, seed: int | None = None) -> None:
+        self.seed = 0 if seed is None else seed
+
+    def respond(
+        self, persona: Persona, state: BuyerState, rep: Analysis, history: list[Turn]
+    ) -> Iterator[str | BuyerReply]:
+        reply = self.reply(persona, state, rep, history)
+        if reply.text:
+            yield reply.text
+        yield reply
+
+    def reply(self, persona: Persona, state: BuyerState, rep: Analysis, history: list[Turn]) -> BuyerReply:
+        """The whole reply at once (``respond`` yields it)."""
+        new = apply_move(state, rep.labels, persona)
+        if state.ended:
+            return BuyerReply("", (), new, ended=True)
+        rng = random.Random(f"{self.seed}:{persona.id}:{state.turns}")
+        r = _Reply(persona, new, _Picker(rng, _said(history, persona)))
+        lines = persona.lines
+        labels = set(rep.labels)
+        if new.ended:
+            r.say(lines.goodbye, replies.GENERIC["goodbye"])
+            return self._finish(r, ended=True)
+        if labels & TRANSACTIONAL:
+            self._transactional(r, labels, was_ready=is_ready(state.trust, persona))
+        elif new.concern_pending:
+            r.raise_concern() or r.say(lines.listening, replies.GENERIC["listening"])
+        elif "question" in labels:
+            self._question(r, rep.text)
+        elif "listening" in labels:
+            self._listening(r, rep.text)
+        elif "rapport" in labels:
+            r.say(lines.small_talk, replies.GENERIC["small_talk"])
+        else:
+            r.say(lines.unclear, replies.GENERIC["unclear"])
+        if not r.next_step and ready_for_next_step(r.state, persona) and not labels & TRANSACTIONAL:
+            self._propose(r)
+        return self._finish(r)
+
+    # -- the branches ---------------------------------------------------------------------------
+
+    def _transactional(self, r: _Reply, labels: set[str], was_ready: bool) -> None:
+        lines = r.persona.lines
+        if "close" in labels:
+            if was_ready:
+                r.say(lines.close_ready, replies.GENERIC["close_ready"])
+                if ready_for_next_step(r.state, r.persona):
+                    self._propose(r)
+            elif r.state.early_closes >= 2:
+                r.say(lines.close_pushed, replies.GENERIC["close_pushed"])
+            else:
+                r.say(lines.close_early, replies.GENERIC["close_early"])
+                r.raise_concern()
+        elif "objection_handling" in labels:
+            r.say(lines.rebuttal, replies.GENERIC["rebuttal"])
+            r.raise_concern()
+        elif "leading_question" in labels and r.picker.fresh(lines.leading):
+            r.say(lines.leading)
+        elif r.state.pitches <= 1:
+            r.say(lines.pitch, replies.GENERIC["pitch"])
+        else:
+            r.raise_concern() or r.say(lines.pitch, replies.GENERIC["pitch"])
+
+    def _question(self, r: _Reply, text: str) -> None:
+        persona, state = r.persona, r.state
+        m = match(text, persona, state.revealed)
+        if m.next_step:
+            if ready_for_next_step(state, persona):
+                self._propose(r)
+            else:
+                r.say(persona.lines.not_ready, replies.GENERIC["not_ready"])
+            return
+        last = persona.fact(state.last_topic) if state.last_topic else None
+        if m.follow_up and last is not None and (m.fact is None or m.fact.id == last.id or m.score < 4):
+            self._continue(r, last)
+            return
+        target = m.fact or self._by_kind(r, m.kind) or self._next_fact(r)
+        if target is None:
+            r.say(persona.lines.listening, replies.GENERIC["listening"])
+        elif target.id in state.revealed:
+            other = self._by_kind(r, m.kind)
+            if other is not None and other.id not in state.revealed and state.trust >= other.trust_needed:
+                r.share(other)
+            else:
+                r.elaborate(target) or self._continue(r, target)
+        elif state.trust >= target.trust_needed:
+            r.share(target)
+        else:
+            r.guard(target)
+
+    def _listening(self, r: _Reply, text: str) -> None:
+        m = match(text, r.persona, r.state.revealed)
+        if m.fact is not None and m.fact.id in r.state.revealed and r.elaborate(m.fact):
+            return
+        last = r.persona.fact(r.state.last_topic) if r.state.last_topic else None
+        if last is not None:
+            nxt = self._continuation(r, last)
+            if nxt is not None and r.state.trust >= nxt.trust_needed:
+                r.say(r.persona.lines.listening, replies.GENERIC["listening"])
+                r.share(nxt)
+                return
+            if r.elaborate(last):
+                return
+        nxt = self._next_fact(r)
+        r.say(r.persona.lines.listening, replies.GENERIC["listening"])
+        if nxt is not None and r.state.trust >= nxt.trust_needed:
+            r.share(nxt)
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    def _continuation(self, r: _Reply, fact: Fact) -> Fact | None:
+        """The fact a follow-up on ``fact`` opens: its ``leads_to``, else the next unshared one in the file."""
+        revealed = r.state.revealed
+        for fid in fact.leads_to:
+            if fid not in revealed:
+                return r.persona.fact(fid)
+        facts = r.persona.facts
+        start = facts.index(fact)
+        return next((f for f in facts[start + 1 :] + facts[:start] if f.id not in revealed), None)
+
+    def _continue(self, r: _Reply, last: Fact) -> None:
+        nxt = self._continuation(r, last)
+        if nxt is not None and r.state.trust >= nxt.trust_needed:
+            r.share(nxt)
+        elif not r.elaborate(last):
+            r.guard(nxt)
+
+    def _by_kind(self, r: _Reply, kind: str | None) -> Fact | None:
+        if kind is None:
+            return None
+        of_kind = [f for f in r.persona.facts if f.kind == kind]
+        unshared = sorted((f for f in of_kind if f.id not in r.state.revealed), key=lambda f: f.trust_needed)
+        if unshared:
+            return unshared[0]
+        return of_kind[-1] if of_kind else None
+
+    def _next_fact(self, r: _Reply) -> Fact | None:
+        """The next fact in discovery order: the lowest ``trust_needed`` not yet shared."""
+        unshared = [f for f in r.persona.facts if f.id not in r.state.revealed]
+        return min(unshared, key=lambda f: f.trust_needed) if unshared else None
+
+    def _propose(self, r: _Reply) -> None:
+        if r.say(r.persona.lines.next_step, replies.GENERIC["next_step"]):
+            r.next_step = True
+            r.state = replace(r.state, next_step_offered=True)
+
+    def _finish(self, r: _Reply, ended: bool = False) -> BuyerReply:
+        return BuyerReply(" ".join(r.parts), tuple(r.revealed), r.state, next_step=r.next_step, ended=ended)

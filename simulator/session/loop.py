@@ -1,0 +1,252 @@
+"""The practice loop: one conversation between a rep and a simulated buyer.
+
+``PracticeSession(persona, engine, *, seed, rep_name=None, sinks=[])`` holds the turns and the
+buyer state and emits events (``simulator.session.events``) to every sink.  Whoever drives it
+(``simulate``, the voice pipeline, the TUI) calls::
+
+    session.start()                 -> the buyer's opening Turn
+    session.rep_turn(text, ...)     -> the buyer's reply Turn (the rep's Turn is session.turns[-2])
+    session.coach(kind, text)       -> note / flag_good / flag_bad / steer / pause / resume
+    session.hand_over(rep_name)     -> another rep takes over
+    session.scorecard()             -> dict: the scorecard plus "discovery" and "trust_final"
+    session.end(reason)             -> SessionEnded (idempotent)
+
+``rep_turn`` analyses the text (``simulator.conversation.analyser.analyse``, with the buyer's
+previous line), asks the engine, streams ``BuyerChunk`` events, records both turns and emits
+``TurnCompleted`` for each, plus a ``Hint`` when the coaching module has one.  If the engine
+fails, a ``Problem`` is emitted and the offline engine answers instead, so a session never dies
+on a network fault.  Steers ("concern", "harder", "softer", "normal") change the buyer through
+``simulator.persona.state.steer``.  No UI, audio or storage imports here.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable
+
+from simulator.conversation.moves import Analysis
+from simulator.conversation.turns import Turn
+from simulator.errors import RapportError
+from simulator.persona.engine import BuyerEngine, BuyerReply
+from simulator.persona.offline import OfflineEngine
+from simulator.persona.schema import Persona
+from simulator.persona.state import STEER_GAIN, BuyerState, steer
+from simulator.session.events import (
+    BuyerChunk,
+    CoachAction,
+    Event,
+    EventSink,
+    Hint,
+    PhaseChanged,
+    Problem,
+    SessionEnded,
+    TurnCompleted,
+)
+
+log = logging.getLogger(__name__)
+
+COACH_KINDS: tuple[str, ...] = ("note", "flag_good", "flag_bad", "steer", "pause", "resume", "handover")
+STEERS: tuple[str, ...] = ("concern", *STEER_GAIN)
+
+
+class PracticeSession:
+    """One practice conversation.  See the module docstring."""
+
+    def __init__(
+        self,
+        persona: Persona,
+        engine: BuyerEngine,
+        *,
+        seed: int | None = None,
+        rep_name: str | None = None,
+        sinks: Iterable[EventSink] = (),
+    ) -> None:
+        self.persona = persona
+        self.engine = engine
+        self.seed = seed
+        self.rep_name = rep_name
+        self.sinks: list[EventSink] = list(sinks)
+        self.turns: list[Turn] = []
+        self.state: BuyerState = BuyerState.start(persona)
+        self.coach_events: list[CoachAction] = []
+        self.analyses: list[Analysis] = []
+        self.ended = False
+        self.end_reason = ""
+        self.engine_used: list[str] = []
+        self._ended_event: SessionEnded | None = None
+        self._t0 = time.monotonic()
+
+    # -- events ---------------------------------------------------------------------------------
+
+    def now(self) -> float:
+        return round(time.monotonic() - self._t0, 3)
+
+    def emit(self, event: Event) -> None:
+        for sink in self.sinks:
+            try:
+                sink(event)
+            except Exception:  # a broken listener must not break the conversation
+                log.exception("event sink failed on %s", type(event).__name__)
+
+    def _add(self, turn: Turn) -> Turn:
+        self.turns.append(turn)
+        self.emit(TurnCompleted(index=len(self.turns) - 1, turn=turn, t=self.now()))
+        return turn
+
+    # -- the conversation -----------------------------------------------------------------------
+
+    def start(self) -> Turn:
+        """The buyer's opening line (the first turn)."""
+        if self.turns:
+            raise RapportError("the session has already started")
+        self.emit(PhaseChanged(phase="speaking", detail="opening", t=self.now()))
+        turn = self._add(Turn("buyer", self.persona.opening_line, trust=self.state.trust))
+        self.emit(PhaseChanged(phase="listening", t=self.now()))
+        return turn
+
+    def last_buyer_text(self) -> str | None:
+        return next((t.text for t in reversed(self.turns) if t.speaker == "buyer"), None)
+
+    def rep_turn(
+        self,
+        text: str,
+        *,
+        start_s: float | None = None,
+        end_s: float | None = None,
+        audio: str | None = None,
+        rep_name: str | None = None,
+        latency: dict[str, float] | None = None,
+    ) -> Turn:
+        """Record what the rep said, get the buyer's reply, and return the buyer's Turn."""
+        if self.ended or self.state.ended:
+            raise RapportError("the meeting has ended; start a new session")
+        text = " ".join(text.split())
+        if not text:
+            raise RapportError("the rep said nothing")
+        if not self.turns:
+            self.start()
+        from simulator.conversation.analyser import analyse
+
+        buyer_said = self.last_buyer_text()
+        analysis = analyse(text, buyer_said=buyer_said)
+        self.analyses.append(analysis)
+        rep = Turn(
+            "rep", text, labels=tuple(analysis.labels), cues=tuple(analysis.cues), start_s=start_s, end_s=end_s,
+            rep_name=rep_name or self.rep_name, latency_ms=latency, audio=audio,
+        )
+        history = list(self.turns)
+        self._add(rep)
+        self._hint(analysis, buyer_said, rep)
+        self.emit(PhaseChanged(phase="thinking", t=self.now()))
+        reply = self._reply(analysis, history)
+        self.state = reply.state
+        extra: dict = {}
+        if reply.next_step:
+            extra["next_step"] = True
+        if reply.ended:
+            extra["ended"] = True
+        buyer = self._add(Turn("buyer", reply.text, trust=reply.state.trust, revealed=reply.revealed, extra=extra))
+        if reply.ended:
+            self.end("buyer_ended")
+        else:
+            self.emit(PhaseChanged(phase="listening", t=self.now()))
+        return buyer
+
+    def _reply(self, analysis: Analysis, history: list[Turn]) -> BuyerReply:
+        """Ask the engine, streaming chunks; on a fault, report it and let the offline engine answer."""
+        try:
+            reply = self._run(self.engine, analysis, history)
+            self.engine_used.append(self.engine.name)
+            return reply
+        except Exception as exc:  # any engine fault: the session goes on offline
+            if isinstance(self.engine, OfflineEngine):
+                raise
+            self.emit(Problem(message=f"the {self.engine.name} buyer failed ({type(exc).__name__}); "
+                              "the offline buyer answered", t=self.now()))
+            self.engine_used.append("offline")
+            return self._run(OfflineEngine(seed=self.seed), analysis, history)
+
+    def _run(self, engine: BuyerEngine, analysis: Analysis, history: list[Turn]) -> BuyerReply:
+        reply: BuyerReply | None = None
+        for item in engine.respond(self.persona, self.state, analysis, history):
+            if isinstance(item, BuyerReply):
+                reply = item
+            elif item:
+                self.emit(BuyerChunk(text=item, t=self.now()))
+        if reply is None:
+            raise RapportError(f"the {engine.name} buyer gave no reply")
+        return reply
+
+    def _hint(self, analysis: Analysis, buyer_said: str | None, rep: Turn) -> None:
+        try:
+            from simulator.conversation.coaching import hint_for
+        except ImportError:
+            return
+        context = {"buyer_said": buyer_said, "monologue_words": len(rep.text.split()),
+                   "monologue_s": rep.duration_s, "trust": self.state.trust}
+        text = hint_for(analysis.labels, context)
+        if text:
+            self.emit(Hint(text=text, t=self.now()))
+
+    # -- coaching -------------------------------------------------------------------------------
+
+    def coach(self, kind: str, text: str = "", *, turn_index: int | None = None) -> CoachAction:
+        """Record a coach action.  ``coach("steer", "concern")`` (or ``coach("concern")``) steers the buyer."""
+        if kind in STEERS:
+            kind, text = "steer", kind
+        if kind not in COACH_KINDS:
+            raise RapportError(f"unknown coach action {kind!r}; expected one of: {', '.join(COACH_KINDS)}")
+        if kind == "steer":
+            if text not in STEERS:
+                raise RapportError(f"unknown steer {text!r}; expected one of: {', '.join(STEERS)}")
+            self.state = steer(self.state, text)
+        action = CoachAction(kind=kind, text=text, turn_index=turn_index, rep_name=self.rep_name, t=self.now())
+        self.coach_events.append(action)
+        self.emit(action)
+        if kind == "pause":
+            self.emit(PhaseChanged(phase="paused", t=self.now()))
+        elif kind == "resume":
+            self.emit(PhaseChanged(phase="listening", t=self.now()))
+        return action
+
+    def hand_over(self, rep_name: str) -> CoachAction:
+        """Another rep takes over from the next turn."""
+        self.rep_name = rep_name
+        action = CoachAction(kind="handover", text=rep_name, rep_name=rep_name, t=self.now())
+        self.coach_events.append(action)
+        self.emit(action)
+        return action
+
+    # -- the end --------------------------------------------------------------------------------
+
+    def scorecard(self) -> dict:
+        """The scorecard (``rapport score --json`` shape) plus ``discovery`` and ``trust_final``."""
+        from simulator.conversation.scorecard import score
+
+        titles = {f.id: f.topic for f in self.persona.facts}
+        card = score(self.turns, facts_total=len(self.persona.facts), fact_titles=titles).to_dict()
+        card["discovery"] = {
+            "revealed": len(self.state.revealed),
+            "total": len(self.persona.facts),
+            "facts": list(self.state.revealed),
+        }
+        card["trust_final"] = self.state.trust
+        card["next_step_offered"] = self.state.next_step_offered
+        card["buyer_ended"] = self.state.ended
+        return card
+
+    def end(self, reason: str = "finished") -> SessionEnded:
+        """Finish the session (idempotent) and emit ``SessionEnded`` with the scorecard."""
+        if self._ended_event is not None:
+            return self._ended_event
+        self.ended = True
+        self.end_reason = reason
+        try:
+            card = self.scorecard()
+        except ImportError:
+            card = None
+        self._ended_event = SessionEnded(reason=reason, scorecard=card, t=self.now())
+        self.emit(PhaseChanged(phase="ended", detail=reason, t=self.now()))
+        self.emit(self._ended_event)
+        return self._ended_event
