@@ -68,8 +68,9 @@ _FLIP = {
     "you're": "we're", "you've": "we've", "you'll": "we'll", "you'd": "we'd",
 }
 _AFTER_I = {"am": "are", "was": "were"}
-#: Words after "you" that make it the subject ("you are" -> "we are"; otherwise "you" -> "us").
-_SUBJECT_NEXT = vocabulary("are were have had can could should would will do did don't didn't")
+#: Words before "you" that make it an object ("about you" -> "about us"; otherwise "you" -> "we").
+_OBJECT_BEFORE = vocabulary("about with for to from at by of on into than like trust tell help call pay give send ask "
+                            "show need see thank hear told asked paid sent gave called trusted heard")
 
 
 def flip_pronouns(text: str) -> str:
@@ -82,14 +83,13 @@ def flip_pronouns(text: str) -> str:
     tokens = re.findall(r"[A-Za-z']+|[^A-Za-z']+", text)
     out: list[str] = []
     previous = ""
-    for i, token in enumerate(tokens):
+    for token in tokens:
         low = token.lower()
         if not token[0].isalpha():
             out.append(token)
             continue
         if low == "you":
-            following = next((t.lower() for t in tokens[i + 1 :] if t[0].isalpha()), "")
-            out.append("we" if not previous or following in _SUBJECT_NEXT else "us")
+            out.append("us" if previous in _OBJECT_BEFORE else "we")
         elif low in _FLIP:
             out.append(_FLIP[low])
         elif previous == "i" and low in _AFTER_I:
