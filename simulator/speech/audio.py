@@ -1,0 +1,108 @@
+"""The one internal audio format (16 kHz mono float32) and conversions at the edges.
+
+Files in any format soundfile or FFmpeg (through PyAV, shipped with faster-whisper) can read are
+decoded and resampled here; recordings are written compressed (FLAC or OGG) for replay.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+
+from simulator.errors import RapportError
+
+#: Samples per second of every array that travels between the speech modules.
+SAMPLE_RATE = 16_000
+#: One Silero VAD window (32 ms at 16 kHz): sources hand audio on in blocks of this size.
+BLOCK = 512
+
+
+def as_mono_float(samples: np.ndarray) -> np.ndarray:
+    """Any array of samples (int16/float, mono or (n, channels)) as a 1-D float32 array in -1..1."""
+    arr = np.asarray(samples)
+    if arr.dtype == np.int16:
+        arr = arr.astype(np.float32) / 32768.0
+    elif arr.dtype == np.int32:
+        arr = arr.astype(np.float32) / 2147483648.0
+    arr = arr.astype(np.float32, copy=False)
+    if arr.ndim == 2:
+        arr = arr.mean(axis=1, dtype=np.float32)
+    return np.ascontiguousarray(arr.reshape(-1))
+
+
+def resample(samples: np.ndarray, rate: int, target: int = SAMPLE_RATE) -> np.ndarray:
+    """Band-limited resampling (polyphase, via scipy) of a mono float array from ``rate`` to ``target``."""
+    if rate == target or samples.size == 0:
+        return samples.astype(np.float32, copy=False)
+    from math import gcd
+
+    from scipy.signal import resample_poly
+
+    g = gcd(int(rate), int(target))
+    out = resample_poly(samples, target // g, int(rate) // g)
+    return out.astype(np.float32)
+
+
+def load_audio(path: str | Path) -> np.ndarray:
+    """Decode an audio file (WAV, FLAC, OGG, MP3, M4A...) into 16 kHz mono float32.
+
+    Raises RapportError with one line when the file is missing or cannot be decoded.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise RapportError(f"audio file not found: {path}")
+    try:
+        import soundfile as sf
+
+        data, rate = sf.read(str(path), dtype="float32", always_2d=True)
+        return resample(as_mono_float(data), rate)
+    except Exception:  # noqa: BLE001 - not a format libsndfile knows: try FFmpeg below
+        pass
+    try:
+        from faster_whisper.audio import decode_audio
+
+        return decode_audio(str(path), sampling_rate=SAMPLE_RATE).astype(np.float32)
+    except Exception as exc:  # noqa: BLE001
+        raise RapportError(f"cannot decode audio file {path}: {type(exc).__name__}") from None
+
+
+def write_audio(path: str | Path, samples: np.ndarray, rate: int = SAMPLE_RATE) -> Path:
+    """Write mono samples to ``path``; the suffix picks the format (.flac, .ogg, .wav)."""
+    import soundfile as sf
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    suffix = path.suffix.lower()
+    fmt = {".flac": ("FLAC", "PCM_16"), ".ogg": ("OGG", "VORBIS"), ".wav": ("WAV", "PCM_16")}.get(suffix)
+    if fmt is None:
+        raise RapportError(f"unsupported recording format {suffix!r}: use .flac, .ogg or .wav")
+    clipped = np.clip(as_mono_float(samples), -1.0, 1.0)
+    sf.write(str(path), clipped, rate, format=fmt[0], subtype=fmt[1])
+    return path
+
+
+def save_turn_audio(samples: np.ndarray, directory: str | Path, name: str, fmt: str = "flac") -> str:
+    """Keep one turn's audio for replay: write ``directory/name.fmt`` compressed and return its path.
+
+    ``name`` is reduced to safe characters (e.g. ``"<session-id>-003-rep"``).  The sessions
+    store keeps the returned path in ``Turn.audio``.
+    """
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-.") or "turn"
+    return str(write_audio(Path(directory) / f"{stem}.{fmt}", samples))
+
+
+def rms(samples: np.ndarray) -> float:
+    """Root-mean-square level of a block, 0..1."""
+    if samples.size == 0:
+        return 0.0
+    return float(np.sqrt(np.mean(np.square(samples, dtype=np.float64))))
+
+
+def level(samples: np.ndarray) -> float:
+    """A 0..1 meter value for a block: RMS on a dB scale from -60 dBFS (0) to 0 dBFS (1)."""
+    value = rms(samples)
+    if value <= 1e-6:
+        return 0.0
+    return float(min(1.0, max(0.0, (20 * np.log10(value) + 60) / 60)))

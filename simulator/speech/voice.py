@@ -1,0 +1,138 @@
+"""The buyer speaking: sentences synthesised in order and played one after another.
+
+Text can arrive all at once (:meth:`BuyerVoice.speak`) or in chunks from a streaming engine
+(:meth:`feed` then :meth:`finish`): each sentence is queued for synthesis as soon as it is
+complete, so the first sentence plays while the rest is still being written.  :meth:`stop`
+(barge-in) silences the buyer within one output block.
+"""
+
+from __future__ import annotations
+
+import queue
+import re
+import threading
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from simulator.speech.playback import Player
+from simulator.speech.tts import Synthesizer, VoiceSettings
+
+_SENTENCE_END = re.compile(r"[.!?…](?=\s)")
+_DONE = object()
+
+
+class Reply:
+    """One reply being spoken: its thread and the audio synthesised for it so far."""
+
+    def __init__(self) -> None:
+        self.chunks: list[np.ndarray] = []
+        self.thread: threading.Thread | None = None
+
+    def wait(self, timeout: float | None = None) -> None:
+        if self.thread is not None:
+            self.thread.join(timeout)
+
+    def audio(self) -> np.ndarray:
+        return np.concatenate(self.chunks) if self.chunks else np.zeros(0, dtype=np.float32)
+
+
+class BuyerVoice:
+    """Speaks buyer replies; without a player the audio is only synthesised (and kept)."""
+
+    def __init__(self, synth: Synthesizer, player: Player | None = None, settings: VoiceSettings | None = None):
+        self.synth = synth
+        self.player = player
+        self.settings = settings or VoiceSettings()
+        self._thread: threading.Thread | None = None
+        self._queue: queue.Queue = queue.Queue()
+        self._buffer = ""
+        self._stopped = threading.Event()
+        self.first_audio_at: float | None = None  # perf_counter when the first audio was ready / started
+        self.interrupted = False
+        self.reply = Reply()
+        self._on_first: Callable[[float], None] | None = None
+
+    # -- one reply ------------------------------------------------------------------------------
+    def begin(self, on_first_audio: Callable[[float], None] | None = None) -> Reply:
+        """Start a new reply (waits for the previous one to finish)."""
+        self.wait()
+        self._queue = queue.Queue()
+        self._buffer = ""
+        self._stopped.clear()
+        self.first_audio_at = None
+        self.interrupted = False
+        self.reply = Reply()
+        self._on_first = on_first_audio
+        self._thread = threading.Thread(target=self._run, args=(self.reply,), name="rapport-voice", daemon=True)
+        self.reply.thread = self._thread
+        self._thread.start()
+        return self.reply
+
+    def feed(self, chunk: str) -> None:
+        """More reply text; every sentence completed by it is queued for synthesis now."""
+        if self._thread is None:
+            self.begin()
+        self._buffer += chunk
+        while True:
+            match = _SENTENCE_END.search(self._buffer)
+            if not match:
+                break
+            sentence, self._buffer = self._buffer[: match.end()], self._buffer[match.end() :]
+            self._submit(sentence)
+
+    def finish(self) -> None:
+        """No more text for this reply."""
+        if self._thread is None:
+            self.begin()
+        self._submit(self._buffer)
+        self._buffer = ""
+        self._queue.put(_DONE)
+
+    def speak(self, text: str, on_first_audio: Callable[[float], None] | None = None) -> Reply:
+        """Speak a whole reply (returns at once; ``wait()`` blocks until it is over)."""
+        reply = self.begin(on_first_audio)
+        self.feed(text + " ")
+        self.finish()
+        return reply
+
+    def _submit(self, sentence: str) -> None:
+        if sentence.strip() and not self._stopped.is_set():
+            self._queue.put(self.synth.synth_async(sentence.strip(), self.settings))
+
+    def _run(self, reply: Reply) -> None:
+        while True:
+            item = self._queue.get()
+            if item is _DONE:
+                break
+            try:
+                audio = item.result()
+            except Exception:  # noqa: BLE001 - a failed sentence is skipped, the reply goes on
+                continue
+            if self._stopped.is_set():
+                continue
+            if self.first_audio_at is None:
+                self.first_audio_at = time.perf_counter()
+                if self._on_first:
+                    self._on_first(self.first_audio_at)
+            reply.chunks.append(audio)
+            if self.player is not None and not self.player.play(audio):
+                self.interrupted = True
+
+    # -- control ---------------------------------------------------------------------------------
+    @property
+    def speaking(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def stop(self) -> None:
+        """Barge-in: stop speaking now and drop the sentences not yet played."""
+        if self.speaking:
+            self.interrupted = True
+        self._stopped.set()
+        if self.player is not None:
+            self.player.stop()
+
+    def wait(self, timeout: float | None = None) -> None:
+        if self._thread is not None:
+            self._thread.join(timeout)
