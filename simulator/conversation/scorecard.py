@@ -198,6 +198,10 @@ class _Session:
         """An amount in seconds (words converted at the speaking rate)."""
         return amount if self.timed else amount / WORDS_PER_SECOND
 
+    def value(self, amount: float) -> float | int:
+        """An amount as a figure's value: seconds to 0.1 s, or whole words."""
+        return round(amount, 1) if self.timed else int(round(amount))
+
     def show(self, amount: float) -> str:
         return f"{amount:.0f} s" if self.timed else f"{amount:.0f} words"
 
@@ -258,7 +262,7 @@ def _monologue(s: _Session) -> _Part:
     seconds = s.seconds(longest.amount)
     detail = _span(longest) + ("" if s.timed else f", about {seconds:.0f} s at 150 words a minute")
     verdict = _grade(seconds, MONOLOGUE_LIMITS[1][0], MONOLOGUE_LIMITS[0][0], higher_is_better=False)
-    return _Part(Figure("longest rep monologue", round(longest.amount, 1), s.unit, REFERENCES["monologue"],
+    return _Part(Figure("longest rep monologue", s.value(longest.amount), s.unit, REFERENCES["monologue"],
                         verdict, detail))
 
 
@@ -272,7 +276,7 @@ def _story(s: _Session) -> _Part:
                      0, 10, "buyer story")
     verdict = _grade(longest.amount, target, target / 2)
     detail = f"{_span(longest)}; target for this call {s.show(target)} (50 s, or 30% of all speech if less)"
-    return _Part(Figure("longest buyer story", round(longest.amount, 1), s.unit, REFERENCES["story"], verdict,
+    return _Part(Figure("longest buyer story", s.value(longest.amount), s.unit, REFERENCES["story"], verdict,
                         detail), 10 * min(1.0, longest.amount / target), 10, "buyer story")
 
 

@@ -7,7 +7,9 @@ The transcript format, one turn per line::
     Buyer: Sure, go ahead.
 
 The speaker prefix is case-insensitive. Any other line is an error naming its line number, so
-a typo never silently drops or merges a turn.
+a typo never silently drops or merges a turn. :func:`load` also accepts a JSON session (the
+output of ``rapport simulate --json`` or ``rapport sessions show --json``, or a list of turns),
+which keeps buyer trust, revealed facts and timings.
 
 The word helpers decide when a rep "reuses the buyer's own words": both sides are reduced to
 content words (no stopwords, fillers or pronouns) and lightly stemmed, so "drivers" matches
@@ -16,8 +18,10 @@ content words (no stopwords, fillers or pronouns) and lightly stemmed, so "drive
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from simulator.conversation.turns import Turn
 from simulator.errors import RapportError
@@ -125,3 +129,46 @@ def parse(text: str) -> list[Turn]:
 def format_transcript(turns: Iterable[Turn]) -> str:
     """The inverse of :func:`parse`: one ``speaker: text`` line per turn."""
     return "".join(f"{t.speaker}: {' '.join(t.text.split())}\n" for t in turns)
+
+
+@dataclass
+class Loaded:
+    """Turns read from a file, with what the file says about the persona's facts."""
+
+    turns: list[Turn]
+    facts_total: int | None = None
+
+
+def _json_turns(text: str) -> Loaded:
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise RapportError(f"line {exc.lineno}: not valid JSON ({exc.msg})") from None
+    items = doc.get("turns") if isinstance(doc, dict) else doc
+    if not isinstance(items, list):
+        raise RapportError("the JSON has no list of turns (expected {\"turns\": [...]} or [...])")
+    turns = []
+    for number, item in enumerate(items, start=1):
+        if not isinstance(item, dict) or item.get("speaker") not in ("rep", "buyer") or \
+                not isinstance(item.get("text"), str):
+            raise RapportError(f"turn {number}: expected an object with speaker 'rep' or 'buyer' and a text")
+        for key in ("trust", "start_s", "end_s"):
+            value = item.get(key)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+                raise RapportError(f"turn {number}: {key} must be a number, got {value!r}")
+        try:
+            turns.append(Turn.from_dict(item))
+        except TypeError as exc:
+            raise RapportError(f"turn {number}: {exc}") from None
+    total = None
+    if isinstance(doc, dict):
+        discovery = (doc.get("scorecard") or {}).get("discovery") or {}
+        total = discovery.get("total") if isinstance(discovery.get("total"), int) else None
+    return Loaded(turns, total)
+
+
+def load(text: str) -> Loaded:
+    """Turns from a ``rep:``/``buyer:`` transcript or from a JSON session (see the module docstring)."""
+    if text.lstrip()[:1] in ("{", "["):
+        return _json_turns(text)
+    return Loaded(parse(text))

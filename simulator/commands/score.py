@@ -1,0 +1,111 @@
+"""``rapport score FILE [--json]``: score a conversation written as ``rep: ...`` / ``buyer: ...`` lines.
+
+Rep lines without labels are labelled by the move analyser (each read against the buyer's
+previous line). ``FILE`` may be ``-`` for stdin, or a JSON session (``rapport simulate --json``),
+whose trust, revealed facts and timings are then scored too.
+
+``--json`` prints ``Scorecard.to_dict()`` plus the labelled ``turns``.
+"""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from pathlib import Path
+
+import click
+
+from simulator.commands.common import echo_json, json_option
+from simulator.conversation.scorecard import Figure, Scorecard
+from simulator.conversation.scorecard import score as score_turns
+from simulator.conversation.transcript import Loaded, load
+from simulator.conversation.turns import Turn
+from simulator.errors import RapportError
+
+WIDTH = 100
+
+
+def read_conversation(path: str) -> Loaded:
+    """The turns in ``path`` (``-`` = stdin); problems become one-line errors."""
+    try:
+        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise RapportError(f"{path}: not UTF-8 text") from None
+    except OSError as exc:
+        raise RapportError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        loaded = load(text)
+    except RapportError as exc:
+        raise RapportError(f"{path}: {exc}") from None
+    if not any(t.speaker == "rep" for t in loaded.turns):
+        raise RapportError(f"{path}: no rep lines to score")
+    return loaded
+
+
+def label_turns(turns: list[Turn]) -> list[Turn]:
+    """Give every unlabelled rep turn the analyser's labels and cues (labelled turns are kept)."""
+    from simulator.conversation.analyser import analyse, model
+
+    weights = model()
+    buyer_said: str | None = None
+    for turn in turns:
+        if turn.speaker == "buyer":
+            buyer_said = turn.text
+        elif not turn.labels:
+            analysis = analyse(turn.text, buyer_said, weights)
+            turn.labels, turn.cues = analysis.labels, analysis.cues
+    return turns
+
+
+def format_value(figure: Figure) -> str:
+    value = figure.value
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    shown = f"{value:g}" if isinstance(value, float) else str(value)
+    if figure.unit in ("%", "/100"):
+        return f"{shown}{figure.unit}"
+    unit = figure.unit[:-1] if value == 1 and figure.unit.endswith("s") and figure.unit != "s" else figure.unit
+    return f"{shown} {unit}".strip()
+
+
+def render(card: Scorecard) -> str:
+    """The readable scorecard: figures with references and verdicts, overall, moments, formula."""
+    wrap = textwrap.TextWrapper(width=WIDTH, initial_indent="      ", subsequent_indent="      ")
+    lines = [f"Overall: {card.overall} / 100", "", f"{'FIGURE':<24}{'YOU':<16}VERDICT"]
+    for figure in card.figures:
+        lines.append(f"{figure.name:<24}{format_value(figure):<16}{figure.verdict}")
+        if figure.detail:
+            lines += wrap.wrap(figure.detail)
+        lines += wrap.wrap(f"reference: {figure.reference}")
+    lines.append("")
+    if card.moments:
+        lines.append("The moments that cost the most")
+        for n, moment in enumerate(card.moments, 1):
+            labels = ", ".join(label.replace("_", " ") for label in moment.labels)
+            lines.append(f"  {n}. turn {moment.turn_index + 1} ({labels}; −{moment.cost:g} points)")
+            lines += wrap.wrap(f"You said: “{moment.text}”")
+            lines += wrap.wrap(f"Why: {moment.why}")
+            lines += wrap.wrap(f"Try instead: “{moment.alternative}”")
+    else:
+        lines.append("No costly moments: no transactional moves and no long monologues.")
+    lines.append("")
+    lines.append("How the overall is computed:")
+    for part in card.formula.splitlines():
+        lines += textwrap.wrap(part, width=WIDTH, initial_indent="  ", subsequent_indent="  ")
+    return "\n".join(lines)
+
+
+@click.command()
+@click.argument("file")
+@json_option
+def score(file: str, as_json: bool) -> None:
+    """Score a conversation FILE of 'rep: ...' / 'buyer: ...' lines ('-' reads stdin)."""
+    loaded = read_conversation(file)
+    turns = label_turns(loaded.turns)
+    card = score_turns(turns, facts_total=loaded.facts_total)
+    if as_json:
+        echo_json({**card.to_dict(), "turns": [t.to_dict() for t in turns]})
+    else:
+        click.echo(render(card))
