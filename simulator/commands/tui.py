@@ -1,0 +1,66 @@
+"""``rapport practice`` (also ``rapport`` alone), ``rapport watch`` and ``rapport replay``: the TUI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from simulator.commands.common import db_option, personas_option
+
+
+def _run(options) -> None:
+    from simulator.tui.app import make_app
+
+    make_app(options).run()
+
+
+@click.command()
+@click.option("--persona", help="Skip the start screen and practise with this persona.")
+@click.option("--rep", "rep_name", default="", help="Your name (shown in the session and its scorecard).")
+@click.option("--text", "typed", is_flag=True, help="Typed mode: no microphone.")
+@click.option("--push-to-talk", "ptt", is_flag=True, help="Voice with push-to-talk (F2) instead of hands-free.")
+@click.option("--audio", "audio_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Feed this recording instead of the microphone.")
+@click.option("--engine", type=click.Choice(["offline", "openai"]), default="offline", show_default=True)
+@click.option("--no-hints", is_flag=True, help="Hide live hints.")
+@click.option("--exam", is_flag=True, help="Exam mode: no hints at all.")
+@click.option("--seed", type=int, default=None, help="Make the offline buyer deterministic.")
+@click.option("--no-save", is_flag=True, help="Do not store the session.")
+@personas_option
+@db_option
+def practice(persona, rep_name, typed, ptt, audio_file, engine, no_hints, exam, seed, no_save,
+             personas_dirs, db_url) -> None:
+    """Open the practice app (the start screen, or straight into practice with --persona)."""
+    from simulator.tui.app import AppOptions
+
+    mode = "typed" if typed else "ptt" if ptt else "voice"
+    if audio_file is not None:
+        mode = "voice"
+    skip = persona is not None or audio_file is not None
+    _run(AppOptions(start="practice" if skip and persona else "start", persona=persona, rep_name=rep_name,
+                    mode=mode if skip else ("typed" if typed else mode), engine=engine, hints=not no_hints,
+                    exam=exam, audio_file=audio_file, personas_dirs=tuple(personas_dirs), db_url=db_url,
+                    seed=seed, save=not no_save))
+
+
+@click.command()
+@click.argument("session_id", required=False)
+@click.option("--latest", is_flag=True, help="Follow the most recent running session.")
+@db_option
+def watch(session_id, latest, db_url) -> None:
+    """Follow a session running in another process, read-only."""
+    from simulator.tui.app import AppOptions
+
+    _run(AppOptions(start="watch", session_id=None if latest else session_id, db_url=db_url))
+
+
+@click.command()
+@click.argument("session_id", required=False)
+@click.option("--rep", "rep_filter", default=None, help="Only this rep's sessions.")
+@db_option
+def replay(session_id, rep_filter, db_url) -> None:
+    """Browse past sessions and replay one turn by turn."""
+    from simulator.tui.app import AppOptions
+
+    _run(AppOptions(start="replay", session_id=session_id, db_url=db_url, rep_filter=rep_filter))

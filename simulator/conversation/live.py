@@ -1,0 +1,52 @@
+"""Running figures for the practice screen's meters, recomputed after every turn.
+
+Cheap and pure: talk share, questions, listening moves, transactional moves and the length of
+the rep's current monologue.  Times are used when every turn has them, words otherwise (the
+same rule as the scorecard).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from simulator.conversation.moves import TRANSACTIONAL
+from simulator.conversation.turns import Turn
+
+#: Top performers talk about 43% of the time (Gong Labs, 25,537 calls).
+TALK_SHARE_REFERENCE = 0.43
+
+
+@dataclass(frozen=True)
+class LiveFigures:
+    talk_share: float  # 0..1, rep's share of speaking
+    questions: int
+    listening: int
+    transactional: int
+    monologue: float  # current rep stretch since the buyer last spoke
+    monologue_unit: str  # "s" or "words"
+
+
+def _size(turn: Turn, timed: bool) -> float:
+    if timed and turn.duration_s is not None:
+        return turn.duration_s
+    return float(len(turn.text.split()))
+
+
+def live_figures(turns: Sequence[Turn]) -> LiveFigures:
+    timed = bool(turns) and all(t.duration_s is not None for t in turns)
+    rep = sum(_size(t, timed) for t in turns if t.speaker == "rep")
+    total = sum(_size(t, timed) for t in turns)
+    monologue = 0.0
+    for turn in reversed(turns):
+        if turn.speaker != "rep":
+            break
+        monologue += _size(turn, timed)
+    return LiveFigures(
+        talk_share=rep / total if total else 0.0,
+        questions=sum("question" in t.labels for t in turns if t.speaker == "rep"),
+        listening=sum("listening" in t.labels for t in turns if t.speaker == "rep"),
+        transactional=sum(bool(TRANSACTIONAL & set(t.labels)) for t in turns if t.speaker == "rep"),
+        monologue=monologue,
+        monologue_unit="s" if timed else "words",
+    )

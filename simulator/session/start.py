@@ -1,0 +1,77 @@
+"""Open a practice session the way the app does: persona, engine, and (unless told not to) a
+recorder that stores every turn as it completes.
+
+Shared by the TUI and the headless commands so they wire the flow the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from simulator.conversation.segments import split_by_rep
+from simulator.persona.engine import make_engine
+from simulator.persona.loader import get
+from simulator.session.events import EventSink, Problem
+from simulator.session.loop import PracticeSession
+
+
+class StoredPractice(PracticeSession):
+    """A practice session that knows its store id and can score each rep of a group separately."""
+
+    session_id: str | None = None
+    recorder = None
+
+    def scorecards_by_rep(self) -> dict[str, dict]:
+        """One scorecard per rep (a single entry when one rep practised)."""
+        parts = split_by_rep(self.turns, default=self.rep_name or "")
+        if len(parts) <= 1:
+            return {self.rep_name or "": self.scorecard()}
+        from simulator.conversation.scorecard import score
+
+        titles = {f.id: f.topic for f in self.persona.facts}
+        cards = {}
+        for rep, turns in parts.items():
+            card = score(turns, facts_total=len(self.persona.facts), fact_titles=titles).to_dict()
+            revealed = sorted({fid for t in turns if t.speaker == "buyer" for fid in t.revealed})
+            card["discovery"] = {"revealed": len(revealed), "total": len(self.persona.facts), "facts": revealed}
+            card["trust_final"] = next((t.trust for t in reversed(turns) if t.trust is not None), None)
+            cards[rep or "Rep"] = card
+        return cards
+
+
+def open_practice(
+    *,
+    persona_id: str,
+    engine: str = "offline",
+    rep_name: str = "",
+    seed: int | None = None,
+    personas_dirs: Iterable[str | Path] = (),
+    db_url: str | None = None,
+    audio_dir: str | Path | None = None,
+    save: bool = True,
+    save_audio: bool = True,
+    sinks: Iterable[EventSink] = (),
+    settings: dict | None = None,
+    engine_settings=None,
+) -> StoredPractice:
+    """A ready PracticeSession; with ``save`` its turns are committed to the store as they happen."""
+    persona = get(persona_id, personas_dirs)
+    buyer = make_engine(engine, seed=seed, settings=engine_settings)
+    sinks = list(sinks)
+    session = StoredPractice(persona, buyer, seed=seed, rep_name=rep_name or None, sinks=sinks)
+    if save:
+        from simulator.session.recorder import Recorder
+        from simulator.session.store import Store
+
+        store = Store.open(db_url, audio_dir)
+        recorder = Recorder.start(
+            store, persona.id, persona.model_dump(), engine,
+            {**(settings or {}), "seed": seed}, [rep_name] if rep_name else [],
+            save_audio=save_audio,
+            on_problem=lambda text: session.emit(Problem(message=f"session store: {text}")),
+        )
+        session.sinks.insert(0, recorder)
+        session.session_id = recorder.session_id
+        session.recorder = recorder
+    return session

@@ -1,0 +1,184 @@
+"""The Textual app: screens, the event relay, and what happens when a screen asks for something.
+
+``make_app(options)`` is shared by the command line and the tests (pilot and snapshot).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from textual import on, work
+from textual.app import App
+from textual.binding import Binding
+
+from simulator.session.events import Event
+from simulator.tui.messages import SessionEvent
+
+
+@dataclass
+class AppOptions:
+    """What the command line asked for. ``start`` is the first screen: start, practice, replay,
+    watch or progress."""
+
+    start: str = "start"
+    persona: str | None = None
+    rep_name: str = ""
+    mode: str = "typed"  # voice | ptt | typed
+    engine: str = "offline"
+    hints: bool = True
+    exam: bool = False
+    audio_file: Path | None = None
+    personas_dirs: tuple[Path, ...] = ()
+    db_url: str | None = None
+    seed: int | None = None
+    save: bool = True
+    session_id: str | None = None
+    rep_filter: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+class EventRelay:
+    """An event sink that forwards to whichever screen is showing the session (any thread)."""
+
+    def __init__(self) -> None:
+        self.target = None
+
+    def __call__(self, event: Event) -> None:
+        target = self.target
+        if target is not None:
+            target.post_message(SessionEvent(event))
+
+
+class RapportApp(App):
+    CSS_PATH = ["rapport.tcss", "history.tcss"]
+    TITLE = "Rapport"
+    SUB_TITLE = "practise asking and listening"
+    BINDINGS = [Binding("question_mark", "help", "Help", key_display="?"), Binding("ctrl+q", "quit", "Quit")]
+
+    def __init__(self, options: AppOptions | None = None) -> None:
+        super().__init__()
+        self.options = options or AppOptions()
+        self.relay = EventRelay()
+        self.last_choice: AppOptions | None = None
+
+    # ---- first screen -----------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        start = self.options.start
+        if start == "practice" and self.options.persona:
+            self.begin_practice(self.options)
+        elif start == "replay":
+            self.action_open_replay(self.options.session_id)
+        elif start == "watch":
+            self.action_open_watch(self.options.session_id)
+        elif start == "progress":
+            self.action_open_progress()
+        else:
+            self.show_start()
+
+    def show_start(self) -> None:
+        from simulator.persona.loader import load_all
+        from simulator.tui.screens.start import StartScreen
+
+        personas, warnings = load_all(self.options.personas_dirs)
+        self.push_screen(StartScreen(personas, warnings, rep_name=self.options.rep_name, mode=self.options.mode,
+                                     engine=self.options.engine, hints=self.options.hints,
+                                     voice_note=voice_note()))
+
+    # ---- practice ------------------------------------------------------------------------------------
+    @on(SessionEvent)
+    def _stray_event(self, message: SessionEvent) -> None:
+        """Events that arrive when no practice screen is showing are dropped."""
+
+    def on_start_screen_start_requested(self, message) -> None:
+        choice = replace(self.options, persona=message.persona_id, rep_name=message.rep_name, mode=message.mode,
+                         engine=message.engine, hints=message.hints)
+        self.begin_practice(choice)
+
+    def begin_practice(self, options: AppOptions) -> None:
+        from simulator.errors import RapportError
+        from simulator.session.start import open_practice
+        from simulator.tui.screens.practice import PracticeScreen
+
+        self.last_choice = options
+        try:
+            session = open_practice(persona_id=options.persona, engine=options.engine, rep_name=options.rep_name,
+                                    seed=options.seed, personas_dirs=options.personas_dirs,
+                                    db_url=options.db_url, save=options.save, sinks=[self.relay],
+                                    settings={"mode": options.mode, "hints": options.hints, "exam": options.exam})
+        except RapportError as exc:
+            self.notify(str(exc), severity="error", timeout=10)
+            if not self.screen_stack or len(self.screen_stack) <= 1:
+                self.show_start()
+            return
+        voice = self._voice(options, session)
+        self.push_screen(PracticeScreen(session, hints=options.hints, exam=options.exam, voice=voice))
+
+    def _voice(self, options: AppOptions, session):
+        if options.mode == "typed" and options.audio_file is None:
+            return None
+        try:
+            from simulator.tui.voice import VoiceBridge
+        except ImportError:
+            self.notify("Voice is not available in this build: typed mode.", severity="warning")
+            return None
+        return VoiceBridge(self, session, options)
+
+    def show_scorecard(self, session) -> None:
+        from simulator.tui.screens.scorecard import ScorecardScreen
+
+        cards = session.scorecards_by_rep() if hasattr(session, "scorecards_by_rep") else {"": session.scorecard()}
+        title = f"Scorecard: {session.persona.name}"
+        self.switch_screen(ScorecardScreen(cards, title=title, session_id=getattr(session, "session_id", None)))
+
+    def action_practise_again(self) -> None:
+        if self.last_choice is not None:
+            self.pop_screen()
+            self.begin_practice(self.last_choice)
+
+    # ---- other screens ----------------------------------------------------------------------------------
+    def action_open_replay(self, session_id: str | None = None) -> None:
+        try:
+            from simulator.tui.screens.replay import ReplayScreen
+        except ImportError:
+            self.notify("Replay is not available in this build yet.", severity="warning")
+            return
+        self.push_screen(ReplayScreen(self.options, session_id=session_id))
+
+    def action_open_watch(self, session_id: str | None = None) -> None:
+        try:
+            from simulator.tui.screens.watch import WatchScreen
+        except ImportError:
+            self.notify("Watch is not available in this build yet.", severity="warning")
+            return
+        self.push_screen(WatchScreen(self.options, session_id=session_id))
+
+    def action_open_progress(self) -> None:
+        try:
+            from simulator.tui.screens.progress import ProgressScreen
+        except ImportError:
+            self.notify("Progress is not available in this build yet.", severity="warning")
+            return
+        self.push_screen(ProgressScreen(self.options, rep=self.options.rep_filter))
+
+    def action_help(self) -> None:
+        from simulator.tui.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen())
+
+    @work(thread=True)
+    def warm_up(self) -> None:
+        """Nothing heavy happens at start-up; voice models load in the voice bridge's worker."""
+
+
+def voice_note() -> str:
+    """One line about what voice needs, when it is missing (shown on the start screen)."""
+    try:
+        from simulator.speech.health import voice_problem
+    except ImportError:
+        return ""
+    return voice_problem() or ""
+
+
+def make_app(options: AppOptions | None = None) -> RapportApp:
+    return RapportApp(options)

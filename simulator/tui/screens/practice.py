@@ -1,0 +1,255 @@
+"""The practice screen: the conversation as it happens, the buyer's card and the live meters.
+
+It only shows state and sends intents: the practice loop (``simulator.session.loop``) and the
+voice pipeline do the work in worker threads and report through events, which arrive here as
+``SessionEvent`` messages on the UI thread.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Label, Static
+
+from simulator.conversation.live import TALK_SHARE_REFERENCE, live_figures
+from simulator.session import events as ev
+from simulator.tui.messages import SessionEvent
+from simulator.tui.screens.dialogs import AskText, Choose
+from simulator.tui.widgets.meters import Gauge, LevelMeter, TrustMeter
+from simulator.tui.widgets.persona_card import PersonaCard
+from simulator.tui.widgets.turns import TurnView
+
+PHASES = {
+    "idle": "ready",
+    "loading": "loading the speech model…",
+    "listening": "listening",
+    "hearing": "hearing you",
+    "transcribing": "transcribing",
+    "thinking": "buyer thinking",
+    "speaking": "buyer speaking",
+    "paused": "paused",
+    "ended": "session ended",
+}
+STEERS = [("concern", "Raise a concern next"), ("harder", "Make the buyer harder"), ("softer", "Make the buyer softer")]
+
+
+class PracticeScreen(Screen):
+    """One live practice session."""
+
+    BINDINGS = [
+        Binding("f2", "talk", "Talk (push-to-talk)"),
+        Binding("f3", "mute", "Mute buyer"),
+        Binding("f4", "toggle_hints", "Hints"),
+        Binding("f5", "note", "Coach note"),
+        Binding("f6", "flag('good')", "Flag good"),
+        Binding("f7", "flag('bad')", "Flag bad"),
+        Binding("f8", "steer", "Steer buyer"),
+        Binding("f9", "pause", "Pause"),
+        Binding("f10", "hand_over", "Next rep"),
+        Binding("ctrl+e", "end", "End session", priority=True),
+    ]
+
+    def __init__(self, session, *, hints: bool = True, exam: bool = False, voice=None) -> None:
+        super().__init__()
+        self.session = session
+        self.hints = hints and not exam
+        self.exam = exam
+        self.voice = voice
+        self.muted = False
+        self.paused = False
+        self._turn_lock = threading.Lock()
+        self._last_trust: float | None = None
+
+    # ---- layout -------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        persona = self.session.persona
+        yield Header()
+        with Horizontal(id="practice"):
+            with Vertical(id="conversation"):
+                yield VerticalScroll(id="log")
+                yield Static("", id="partial")
+                yield Static("", id="hint")
+                yield Input(placeholder="Type what you would say, Enter to send", id="typed")
+            with Vertical(id="sidebar"):
+                yield PersonaCard(persona, id="persona-card")
+                yield TrustMeter(id="trust")
+                yield Label(PHASES["idle"], id="phase")
+                yield LevelMeter(id="level")
+                yield Label("Your meters", classes="title")
+                yield Gauge("talk share", maximum=100, threshold=TALK_SHARE_REFERENCE * 100 + 7, good="low",
+                            fmt="{:.0f}%", id="talk-share")
+                yield Label(f"  reference: top reps ~{TALK_SHARE_REFERENCE:.0%}", classes="dim")
+                yield Gauge("questions", maximum=14, threshold=1, id="questions")
+                yield Gauge("listening", maximum=10, threshold=1, id="listening")
+                yield Gauge("pitch/close", maximum=10, threshold=0, good="low", id="transactional")
+                yield Gauge("monologue", maximum=60, threshold=40, good="low", fmt="{:.0f}", id="monologue")
+                yield Label("", id="rep-name", classes="dim")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.session_relay_target(self)
+        self.query_one("#typed", Input).focus()
+        self.query_one("#rep-name", Label).update(f"in the hot seat: {self.session.rep_name or 'you'}")
+        self._start()
+
+    def session_relay_target(self, target) -> None:
+        relay = getattr(self.app, "relay", None)
+        if relay is not None:
+            relay.target = target
+
+    # ---- work in threads ----------------------------------------------------------------------
+    @work(thread=True, group="session")
+    def _start(self) -> None:
+        with self._turn_lock:
+            self.session.start()
+        if self.voice is not None:
+            self.voice.start()
+
+    @work(thread=True, group="session")
+    def _rep_turn(self, text: str) -> None:
+        with self._turn_lock:
+            self.session.rep_turn(text)
+
+    # ---- events from the session ----------------------------------------------------------------
+    @on(SessionEvent)
+    def _on_event(self, message: SessionEvent) -> None:
+        event = message.event
+        if isinstance(event, ev.TurnCompleted):
+            self._add_turn(event.turn)
+        elif isinstance(event, ev.PhaseChanged):
+            self.query_one("#phase", Label).update(PHASES.get(event.phase, event.phase))
+            if event.phase in ("listening", "thinking"):
+                self.query_one("#partial", Static).update("")
+        elif isinstance(event, ev.Level):
+            self.query_one("#level", LevelMeter).level = event.rms
+        elif isinstance(event, ev.PartialText):
+            self.query_one("#partial", Static).update(f"… {event.text}")
+        elif isinstance(event, ev.BuyerChunk):
+            partial = self.query_one("#partial", Static)
+            partial.update(f"{self.session.persona.name}: {event.text}")
+        elif isinstance(event, ev.Hint):
+            if self.hints:
+                self.query_one("#hint", Static).update(f"hint: {event.text}")
+        elif isinstance(event, ev.Problem):
+            self.notify(event.message, severity="warning", timeout=8)
+        elif isinstance(event, ev.CoachAction):
+            self._add_coach(event)
+        elif isinstance(event, ev.SessionEnded):
+            self.query_one("#phase", Label).update(PHASES["ended"])
+
+    def _add_turn(self, turn) -> None:
+        log = self.query_one("#log", VerticalScroll)
+        log.mount(TurnView(turn, self.session.persona.name, self._last_trust))
+        log.scroll_end(animate=False)
+        if turn.speaker == "buyer" and turn.trust is not None:
+            meter = self.query_one("#trust", TrustMeter)
+            meter.delta = 0 if self._last_trust is None else turn.trust - self._last_trust
+            meter.trust = turn.trust
+            self._last_trust = turn.trust
+            self.query_one("#partial", Static).update("")
+        if turn.speaker == "rep" and not (set(turn.labels) & {"pitch", "benefit", "leading_question",
+                                                               "objection_handling", "close"}):
+            self.query_one("#hint", Static).update("")
+        self._update_meters()
+
+    def _add_coach(self, event: ev.CoachAction) -> None:
+        text = {"note": "📝 note", "flag_good": "👍 flagged good", "flag_bad": "👎 flagged bad",
+                "steer": "🎛 steer", "pause": "⏸ paused", "resume": "▶ resumed",
+                "handover": "🔁 hand-over"}.get(event.kind, event.kind)
+        detail = f": {event.text}" if event.text else ""
+        log = self.query_one("#log", VerticalScroll)
+        log.mount(Static(f"coach {text}{detail}", classes="turn coach"))
+        log.scroll_end(animate=False)
+        if event.kind == "handover" and event.rep_name:
+            self.query_one("#rep-name", Label).update(f"in the hot seat: {event.rep_name}")
+
+    def _update_meters(self) -> None:
+        live = live_figures(self.session.turns)
+        self.query_one("#talk-share", Gauge).value = live.talk_share * 100
+        self.query_one("#questions", Gauge).value = live.questions
+        self.query_one("#listening", Gauge).value = live.listening
+        self.query_one("#transactional", Gauge).value = live.transactional
+        monologue = self.query_one("#monologue", Gauge)
+        monologue.fmt = "{:.0f} " + ("s" if live.monologue_unit == "s" else "w")
+        monologue.value = live.monologue
+
+    # ---- intents ------------------------------------------------------------------------------
+    @on(Input.Submitted, "#typed")
+    def _typed(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        event.input.value = ""
+        if not text:
+            return
+        if self.paused:
+            self.notify("The session is paused (F9 resumes).", severity="warning")
+            return
+        if self.session.state.ended:
+            self.notify("The buyer has ended the meeting. Ctrl+E shows your scorecard.")
+            return
+        self._rep_turn(text)
+
+    def action_talk(self) -> None:
+        if self.voice is None:
+            self.notify("Voice is off in this session: type instead.", severity="warning")
+            return
+        self.voice.toggle_talk()
+
+    def action_mute(self) -> None:
+        self.muted = not self.muted
+        if self.voice is not None:
+            self.voice.set_muted(self.muted)
+        self.notify("Buyer voice muted." if self.muted else "Buyer voice on.")
+
+    def action_toggle_hints(self) -> None:
+        if self.exam:
+            self.notify("Exam mode: hints stay hidden.")
+            return
+        self.hints = not self.hints
+        if not self.hints:
+            self.query_one("#hint", Static).update("")
+        self.notify("Hints on." if self.hints else "Hints hidden.")
+
+    def action_note(self) -> None:
+        def done(text: str | None) -> None:
+            if text:
+                self.session.coach("note", text)
+        self.app.push_screen(AskText("Coach note on this moment"), done)
+
+    def action_flag(self, verdict: str) -> None:
+        self.session.coach(f"flag_{verdict}", "")
+
+    def action_steer(self) -> None:
+        def done(choice: str | None) -> None:
+            if choice:
+                self.session.coach("steer", choice)
+        self.app.push_screen(Choose("Steer the buyer", STEERS), done)
+
+    def action_pause(self) -> None:
+        self.paused = not self.paused
+        self.session.coach("pause" if self.paused else "resume", "")
+        if self.voice is not None:
+            self.voice.set_paused(self.paused)
+        self.query_one("#phase", Label).update(PHASES["paused" if self.paused else "idle"])
+
+    def action_hand_over(self) -> None:
+        def done(name: str | None) -> None:
+            if name:
+                self.session.hand_over(name)
+        self.app.push_screen(AskText("Hand over to the next rep", "their name"), done)
+
+    def action_end(self) -> None:
+        self._finish()
+
+    @work(thread=True, exclusive=True, group="finish")
+    def _finish(self) -> None:
+        if self.voice is not None:
+            self.voice.stop()
+        with self._turn_lock:
+            if not getattr(self.session, "ended", False):
+                self.session.end("finished")
+        self.app.call_from_thread(self.app.show_scorecard, self.session)

@@ -1,0 +1,102 @@
+"""The start screen: choose a buyer, your name, how you will speak, and the engine."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Input, Label, OptionList, RadioButton, RadioSet, Select, Switch
+from textual.widgets.option_list import Option
+
+MODES = (("voice", "Hands-free voice"), ("ptt", "Push-to-talk"), ("typed", "Typed"))
+
+
+def persona_option(persona) -> Option:
+    text = Text(persona.name, style="bold")
+    text.append(f"  {persona.role}, {persona.company}")
+    text.append(f"  [{persona.difficulty}]", style="dim")
+    text.append(f"\n  {persona.industry}: {persona.situation}", style="italic")
+    return Option(text, id=persona.id)
+
+
+class StartScreen(Screen):
+    """Shows the personas as cards and the practice settings; sends ``StartRequested``."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "start", "Start practice"),
+        Binding("f2", "app.open_replay", "Replay"),
+        Binding("f3", "app.open_progress", "Progress"),
+    ]
+
+    class StartRequested(Message):
+        def __init__(self, persona_id: str, rep_name: str, mode: str, engine: str, hints: bool) -> None:
+            super().__init__()
+            self.persona_id, self.rep_name, self.mode, self.engine, self.hints = (
+                persona_id, rep_name, mode, engine, hints)
+
+    def __init__(self, personas: dict, warnings: list[str], *, rep_name: str = "", mode: str = "typed",
+                 engine: str = "offline", hints: bool = True, voice_note: str = "") -> None:
+        super().__init__()
+        self.personas = personas
+        self.warnings = warnings
+        self.defaults = {"rep_name": rep_name, "mode": mode, "engine": engine, "hints": hints}
+        self.voice_note = voice_note
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="start"):
+            with Vertical(id="persona-pane"):
+                yield Label("Choose your buyer", classes="title")
+                yield OptionList(*(persona_option(p) for p in self.personas.values()), id="personas")
+                for warning in self.warnings:
+                    yield Label(warning, classes="warning")
+            with Vertical(id="settings"):
+                yield Label("Your name", classes="title")
+                yield Input(value=self.defaults["rep_name"], placeholder="e.g. Sam", id="rep-name")
+                yield Label("How you will speak", classes="title")
+                with RadioSet(id="mode"):
+                    for key, label in MODES:
+                        yield RadioButton(label, value=key == self.defaults["mode"], id=f"mode-{key}")
+                if self.voice_note:
+                    yield Label(self.voice_note, classes="warning", id="voice-note")
+                yield Label("Buyer engine", classes="title")
+                yield Select([("Offline (no network)", "offline"), ("OpenAI-compatible LLM", "openai")],
+                             value=self.defaults["engine"], allow_blank=False, id="engine")
+                with Horizontal(classes="switch-row"):
+                    yield Switch(value=self.defaults["hints"], id="hints")
+                    yield Label("Live hints")
+                yield Button("Start practice", variant="primary", id="start-button")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#personas", OptionList).focus()
+        if self.personas:
+            self.query_one("#personas", OptionList).highlighted = 0
+
+    def _mode(self) -> str:
+        pressed = self.query_one("#mode", RadioSet).pressed_button
+        return pressed.id.removeprefix("mode-") if pressed and pressed.id else "typed"
+
+    @on(OptionList.OptionSelected, "#personas")
+    def _persona_chosen(self) -> None:
+        self.query_one("#rep-name", Input).focus()
+
+    @on(Input.Submitted, "#rep-name")
+    @on(Button.Pressed, "#start-button")
+    def action_start(self) -> None:
+        options = self.query_one("#personas", OptionList)
+        if options.highlighted is None:
+            self.notify("Choose a buyer first.", severity="warning")
+            return
+        persona_id = options.get_option_at_index(options.highlighted).id
+        self.post_message(self.StartRequested(
+            persona_id=persona_id,
+            rep_name=self.query_one("#rep-name", Input).value.strip() or "Rep",
+            mode=self._mode(),
+            engine=str(self.query_one("#engine", Select).value),
+            hints=self.query_one("#hints", Switch).value,
+        ))

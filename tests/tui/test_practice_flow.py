@@ -1,0 +1,112 @@
+"""Pilot tests of the practice flow: start screen -> typed practice -> scorecard, with the offline buyer."""
+
+from __future__ import annotations
+
+from textual.widgets import Input, OptionList
+
+from simulator.tui.app import AppOptions, make_app
+from simulator.tui.screens.practice import PracticeScreen
+from simulator.tui.screens.scorecard import ScorecardScreen
+from simulator.tui.widgets.meters import Gauge, TrustMeter
+from simulator.tui.widgets.turns import TurnView
+
+
+async def wait_for(pilot, predicate, tries: int = 200) -> None:
+    for _ in range(tries):
+        await pilot.pause(0.05)
+        if predicate():
+            return
+    raise AssertionError("condition not reached")
+
+
+def turns_shown(app) -> list:
+    return [w.turn for w in app.screen.query(TurnView)]
+
+
+async def test_typed_practice_end_to_end():
+    app = make_app(AppOptions(seed=3))
+    async with app.run_test(size=(140, 45)) as pilot:
+        options = app.screen.query_one("#personas", OptionList)
+        assert options.option_count >= 1
+        await pilot.press("enter")  # choose the highlighted persona, focus moves to the name
+        name = app.screen.query_one("#rep-name", Input)
+        name.value = "Sam"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, PracticeScreen) and turns_shown(app))
+        screen = app.screen
+        opening = turns_shown(app)[0]
+        assert opening.speaker == "buyer" and opening.text == screen.session.persona.opening_line
+
+        await pilot.click("#typed")
+        for line in ("What made you take this meeting?", "That sounds frustrating. What has it cost you?"):
+            count = len(turns_shown(app))
+            screen.query_one("#typed", Input).value = line
+            await pilot.press("enter")
+            await wait_for(pilot, lambda c=count: len(turns_shown(app)) >= c + 2)
+        await wait_for(pilot, lambda: len(turns_shown(app)) == 5)
+        shown = turns_shown(app)
+        assert [t.speaker for t in shown] == ["buyer", "rep", "buyer", "rep", "buyer"]
+        assert "question" in shown[1].labels
+        assert screen.query_one("#questions", Gauge).value >= 2
+        assert screen.query_one("#trust", TrustMeter).trust == shown[-1].trust
+
+        await pilot.press("ctrl+e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ScorecardScreen))
+        card = next(iter(app.screen.cards.values()))
+        assert 0 <= card["overall"] <= 100
+        assert card["discovery"]["total"] == len(screen.session.persona.facts)
+        assert app.screen.query("#figures")
+
+
+async def test_practice_straight_from_options_and_hint_on_pitch():
+    from simulator.persona.loader import load_all
+
+    persona_id = next(iter(load_all()[0]))
+    app = make_app(AppOptions(start="practice", persona=persona_id, mode="typed", seed=1, save=False))
+    async with app.run_test(size=(140, 45)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, PracticeScreen) and turns_shown(app))
+        screen = app.screen
+        screen.query_one("#typed", Input).value = "Our platform has forty features, sign today"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: len(turns_shown(app)) == 3)
+        assert screen.query_one("#transactional", Gauge).value == 1
+        assert "hint" in str(screen.query_one("#hint").render())
+
+
+async def test_coach_note_flag_and_hand_over_are_recorded():
+    from simulator.persona.loader import load_all
+
+    persona_id = next(iter(load_all()[0]))
+    app = make_app(AppOptions(start="practice", persona=persona_id, mode="typed", seed=1, rep_name="Ana"))
+    async with app.run_test(size=(140, 45)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, PracticeScreen) and turns_shown(app))
+        screen = app.screen
+        screen.query_one("#typed", Input).value = "What does a normal week look like for you?"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: len(turns_shown(app)) == 3)
+        await pilot.press("f5")
+        await pilot.pause(0.1)
+        app.screen.query_one(Input).value = "good open question"
+        await pilot.press("enter")
+        await pilot.press("f6")
+        await pilot.press("f10")
+        await pilot.pause(0.1)
+        app.screen.query_one(Input).value = "Ben"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen is screen)
+        screen.query_one("#typed", Input).value = "How do the team feel about it?"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: len(turns_shown(app)) == 5)
+        kinds = [e.kind for e in screen.session.coach_events]
+        assert kinds == ["note", "flag_good", "handover"]
+        assert screen.session.turns[-2].rep_name == "Ben"
+        await pilot.press("ctrl+e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ScorecardScreen))
+        assert set(app.screen.cards) == {"Ana", "Ben"}
+
+        from simulator.session.store import Store
+
+        with Store.open() as store:
+            stored = store.get(screen.session.session_id)
+        assert [e.kind for e in stored.coach_events] == ["note", "flag_good", "handover"]
+        assert len(stored.turns) == 5
