@@ -1,0 +1,75 @@
+"""Labelled rep utterances: reading ``LABELS|BUYER_SAID|TEXT`` files and making speech-like variants."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from simulator.conversation.moves import LABELS
+
+#: The short codes of ``shared/data/moves-examples.psv``.
+CODES: dict[str, str] = {
+    "Q": "question", "L": "listening", "P": "pitch", "B": "benefit", "LQ": "leading_question",
+    "OH": "objection_handling", "C": "close", "R": "rapport", "O": "other",
+}
+_REPO = Path(__file__).resolve().parents[2]
+#: The training corpus and the independent held-out set (in the source checkout, not in the wheel).
+CORPUS = _REPO / "tests" / "data" / "moves_corpus.psv"
+HELDOUT = _REPO / "tests" / "data" / "moves_heldout.psv"
+
+
+@dataclass(frozen=True)
+class Example:
+    """One labelled rep utterance (``labels`` in ``LABELS`` order)."""
+
+    labels: tuple[str, ...]
+    buyer_said: str | None
+    text: str
+
+
+def parse_labels(field: str) -> tuple[str, ...]:
+    """"question,listening" or "L,Q" -> labels in LABELS order; unknown names raise ValueError."""
+    names = set()
+    for part in field.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        name = CODES.get(part, part)
+        if name not in LABELS:
+            raise ValueError(f"unknown label '{part}'")
+        names.add(name)
+    if not names:
+        raise ValueError("no labels")
+    return tuple(label for label in LABELS if label in names)
+
+
+def load(path: str | Path) -> list[Example]:
+    """Read a corpus file; a malformed line raises ValueError naming the file and line number."""
+    path = Path(path)
+    examples = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        parts = line.split("|", 2)
+        if len(parts) != 3:
+            raise ValueError(f"{path.name}:{number}: expected LABELS|BUYER_SAID|TEXT")
+        try:
+            labels = parse_labels(parts[0])
+        except ValueError as exc:
+            raise ValueError(f"{path.name}:{number}: {exc}") from None
+        examples.append(Example(labels, parts[1].strip() or None, parts[2].strip()))
+    return examples
+
+
+_PUNCT = re.compile(r"[^\w\s']+")
+
+
+def strip_punctuation(text: str) -> str:
+    """What a speech recogniser without punctuation gives: lower case, no punctuation but apostrophes."""
+    return " ".join(_PUNCT.sub(" ", text.lower()).split())
+
+
+def speech_variant(example: Example) -> Example:
+    """The same example with the rep's words as an unpunctuated transcript."""
+    return Example(example.labels, example.buyer_said, strip_punctuation(example.text))

@@ -1,0 +1,161 @@
+"""Measure the analyser honestly: ``python -m simulator.conversation.evaluate``.
+
+Two measurements, each on the utterances as written and as unpunctuated transcripts:
+
+* k-fold cross-validation on the corpus: the model is trained on k-1 folds and scored on the fold
+  it never saw (folds are a seeded shuffle, so the figures are reproducible);
+* the independent held-out set, scored by a model trained on the corpus only.
+
+Scores are per-label precision / recall / F1 (multi-label), macro-F1 over the seven behavioural
+labels, stance accuracy and exact-match rate. Targets (``shared/spec/moves.md``): stance accuracy
+>= 0.95 and behavioural macro-F1 >= 0.85.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from simulator.conversation.analyser import analyse
+from simulator.conversation.corpus import CORPUS, HELDOUT, Example, load, speech_variant
+from simulator.conversation.model import Model
+from simulator.conversation.moves import BEHAVIOURAL, LABELS, stance_of
+from simulator.conversation.train import fit
+
+STANCE_TARGET = 0.95
+MACRO_F1_TARGET = 0.85
+
+
+@dataclass
+class Scores:
+    """Counts behind the figures, per label, plus stance and exact-match counts."""
+
+    tp: dict[str, int] = field(default_factory=lambda: dict.fromkeys(LABELS, 0))
+    fp: dict[str, int] = field(default_factory=lambda: dict.fromkeys(LABELS, 0))
+    fn: dict[str, int] = field(default_factory=lambda: dict.fromkeys(LABELS, 0))
+    n: int = 0
+    stance_ok: int = 0
+    exact: int = 0
+    errors: list[tuple[Example, tuple[str, ...]]] = field(default_factory=list)
+
+    def add(self, gold: Example, predicted: tuple[str, ...]) -> None:
+        self.n += 1
+        g, p = set(gold.labels), set(predicted)
+        for label in LABELS:
+            self.tp[label] += label in g and label in p
+            self.fp[label] += label in p and label not in g
+            self.fn[label] += label in g and label not in p
+        self.stance_ok += stance_of(g) == stance_of(p)
+        self.exact += g == p
+        if g != p:
+            self.errors.append((gold, predicted))
+
+    def merge(self, other: Scores) -> None:
+        for label in LABELS:
+            self.tp[label] += other.tp[label]
+            self.fp[label] += other.fp[label]
+            self.fn[label] += other.fn[label]
+        self.n += other.n
+        self.stance_ok += other.stance_ok
+        self.exact += other.exact
+        self.errors += other.errors
+
+    def prf(self, label: str) -> tuple[float, float, float, int]:
+        tp, fp, fn = self.tp[label], self.fp[label], self.fn[label]
+        precision = tp / (tp + fp) if tp + fp else 1.0 if not fn else 0.0
+        recall = tp / (tp + fn) if tp + fn else 1.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        return precision, recall, f1, tp + fn
+
+    @property
+    def macro_f1(self) -> float:
+        return sum(self.prf(label)[2] for label in BEHAVIOURAL) / len(BEHAVIOURAL)
+
+    @property
+    def stance_accuracy(self) -> float:
+        return self.stance_ok / self.n if self.n else 0.0
+
+    @property
+    def exact_match(self) -> float:
+        return self.exact / self.n if self.n else 0.0
+
+    @property
+    def meets_targets(self) -> bool:
+        return self.stance_accuracy >= STANCE_TARGET and self.macro_f1 >= MACRO_F1_TARGET
+
+    def table(self, title: str) -> str:
+        lines = [title, f"{'label':<20}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>10}"]
+        for label in LABELS:
+            p, r, f, s = self.prf(label)
+            lines.append(f"{label:<20}{p:>10.3f}{r:>10.3f}{f:>10.3f}{s:>10d}")
+        lines.append(f"macro-F1 (7 behavioural) {self.macro_f1:.3f} (target {MACRO_F1_TARGET})   "
+                     f"stance accuracy {self.stance_accuracy:.3f} (target {STANCE_TARGET})   "
+                     f"exact match {self.exact_match:.3f}   n={self.n}")
+        return "\n".join(lines)
+
+
+Variant = Callable[[Example], Example]
+VARIANTS: dict[str, Variant] = {"as written": lambda ex: ex, "unpunctuated": speech_variant}
+
+
+def score(model: Model, examples: Sequence[Example], variant: Variant = VARIANTS["as written"]) -> Scores:
+    """Score ``model`` on ``examples`` (after applying ``variant`` to each)."""
+    scores = Scores()
+    for ex in examples:
+        ex = variant(ex)
+        scores.add(ex, analyse(ex.text, ex.buyer_said, weights=model).labels)
+    return scores
+
+
+def folds(examples: Sequence[Example], k: int, seed: int) -> list[list[Example]]:
+    """``k`` folds of a seeded shuffle."""
+    shuffled = list(examples)
+    random.Random(seed).shuffle(shuffled)
+    return [shuffled[i::k] for i in range(k)]
+
+
+def cross_validate(examples: Sequence[Example], k: int = 5, seed: int = 7) -> dict[str, Scores]:
+    """k-fold cross-validation: each fold scored by a model trained on the others, per variant."""
+    totals = {name: Scores() for name in VARIANTS}
+    parts = folds(examples, k, seed)
+    for i, held in enumerate(parts):
+        model = fit([ex for j, part in enumerate(parts) if j != i for ex in part])
+        for name, variant in VARIANTS.items():
+            totals[name].merge(score(model, held, variant))
+    return totals
+
+
+def heldout(corpus: Sequence[Example], test: Sequence[Example]) -> dict[str, Scores]:
+    """Scores on ``test`` of a model trained on ``corpus`` only, per variant."""
+    model = fit(corpus)
+    return {name: score(model, test, variant) for name, variant in VARIANTS.items()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m simulator.conversation.evaluate", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-k", type=int, default=5, help="folds for cross-validation (default 5)")
+    parser.add_argument("--errors", action="store_true", help="list the misjudged utterances")
+    args = parser.parse_args(argv)
+    corpus = load(CORPUS)
+    ok = True
+    report = [(f"{args.k}-fold cross-validation on {CORPUS.name}", cross_validate(corpus, args.k))]
+    if HELDOUT.exists():
+        report.append((f"held-out {HELDOUT.name}, model trained on {CORPUS.name} only", heldout(corpus, load(HELDOUT))))
+    for title, by_variant in report:
+        for name, scores in by_variant.items():
+            print(scores.table(f"\n== {title} ({name})"))
+            ok = ok and scores.meets_targets
+            if args.errors:
+                for ex, predicted in scores.errors:
+                    print(f"   gold {','.join(ex.labels):<28} got {','.join(predicted):<28} "
+                          f"{ex.text!r} <- {ex.buyer_said!r}")
+    print("\nall targets met" if ok else "\nsome targets missed")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,208 @@
+"""Features of one rep utterance (and the buyer line before it) for the learned model, with cues.
+
+A :class:`Features` holds the names of everything that fired (phrase rules from ``rules.py``,
+clause structure, overlap with the buyer's words, word n-grams) and, for the rules, a cue in
+plain words tied to the label the rule speaks for. The model weighs the names; the analyser
+shows the cues whose label the model chose.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from simulator.conversation.rules import RULES, S, display
+from simulator.conversation.text import AUX, STOPWORDS, WH, Normalised, content_words, normalise, stem
+
+_OPENERS = frozenset({"and", "so", "but", "ok", "right", "now", "then", "also", "well", "yes", "oh", "sure"})
+_SUBJ = frozenset({"you", "your", "they", "it", "that", "this", "there", "the", "he", "she", "anyone", "i", "we",
+                   "everyone", "people", "our", "any"})
+_INVITE = re.compile(r"\b(?:tell me|walk me through|talk me through|take me through|help me understand|"
+                     r"i am curious|i wonder|i am wondering|say more)\b")
+_SECOND = frozenset({"you", "your", "yours", "yourself", "they", "them", "their", "team", "he", "she"})
+_SELLER = frozenset({"we", "our", "us", "ours", "i", "me", "my"})
+_CONTRAST = re.compile(r"\b(?:but|however|though|although|actually|the thing is|to be honest|honestly|in fact|"
+                       r"that said|really|still|the reality is|realistically|the truth is|except)\b")
+_CONCERN = re.compile(
+    r"\b(?:not sure|expensive|budget|cost|costs|price|pricey|afford|worried|worry|concern|concerned|risk|risky|"
+    r"not convinced|do not think|do not need|do not see|happy with|already (?:have|use|got)|no time|not now|"
+    r"right time|slow|heard|bad|problem|issue|ourselves|in house|my boss|will not|can not|not interested|"
+    r"complicated|hard|difficult|too (?:long|much|big|small|complex|early|late)|skeptical|sceptical|tried|"
+    r"failed|did not work|more time|think about it|priority|not for us|no|nope|doubt|unsure|hesitant|"
+    r"burned|burnt|contract with|locked in|switching|disruption|learning curve|security|compliance)\b"
+)
+_NEED = re.compile(r"\b(?:we need|we want|looking for|i need|we would like|we have to|we must|our goal|the goal|"
+                   r"hoping to|trying to|we are after|we would love|need to|want to)\b")
+_REQUEST = re.compile(
+    r"\b(?:send me|email me|call me|can you send|could you send|can you email|follow up|get back to me|"
+    r"let us talk|talk (?:next|again|later)|set up a|book a|put something|in writing|next week|after the call|"
+    r"i will (?:look|think|check|talk|run|share)|let me (?:think|check|talk|run|look)|can you (?:call|do|come|"
+    r"share|put)|could you (?:call|do|come|share|put))\b"
+)
+_AGREE = re.compile(S + r"(?:sure|of course|absolutely|will do|no problem|definitely|yes|ok|happy to|sounds good|"
+                    r"certainly|perfect)\b")
+_QUESTION_START = re.compile(S + r"(?:what|how|why|when|where|who|which)\b")
+
+
+@dataclass
+class Features:
+    """What fired for one utterance: feature names for the model, and (label, cue) pairs for people."""
+
+    norm: Normalised
+    names: list[str] = field(default_factory=list)
+    cues: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _quote(match: str, limit: int = 6) -> str:
+    words = match.strip(" |").split()
+    text = " ".join(words[:limit])
+    return display(text)
+
+
+def is_question_clause(clause: tuple[str, ...], marked: bool) -> bool:
+    """A clause is a question when marked with "?", or shaped like one: a wh-word or an inverted auxiliary
+    at its start, or a request to explain ("tell me", "walk me through")."""
+    if marked:
+        return True
+    words = list(clause)
+    while words and words[0] in _OPENERS:
+        words = words[1:]
+    if not words:
+        return False
+    if words[0] in WH and (len(words) == 1 or words[1] not in {"a", "an"}):
+        return True
+    if words[0] in AUX and len(words) > 1 and (words[1] in _SUBJ or words[1] == "not"):
+        return True
+    return bool(_INVITE.search(" ".join(words)))
+
+
+def _ngrams(norm: Normalised) -> list[str]:
+    out: list[str] = []
+    for clause in norm.clauses:
+        body = list(clause)
+        if not body:
+            continue
+        out.append("^" + body[0])
+        if len(body) > 1:
+            out.append("^" + body[0] + "_" + body[1])
+        out.append("$" + body[-1])
+        out.extend("w:" + w for w in body)
+        out.extend("b:" + a + "_" + b for a, b in zip(body, body[1:], strict=False))
+    return out
+
+
+def _bucket(n: int, edges: tuple[int, ...]) -> str:
+    for edge in edges:
+        if n <= edge:
+            return f"<={edge}"
+    return f">{edges[-1]}"
+
+
+def extract(text: str, buyer_said: str | None = None) -> Features:
+    """All features of ``text`` (a rep utterance), read against ``buyer_said`` (the buyer's previous line)."""
+    norm = normalise(text)
+    feats = Features(norm=norm)
+    names = feats.names
+    if norm.empty:
+        names.append("empty")
+        feats.cues.append(("other", "only filler words, nothing said yet"))
+        return feats
+    joined = " | ".join(" ".join(c) for c in norm.clauses)
+    for rule in RULES:
+        m = rule.pattern.search(joined)
+        if m:
+            names.append(rule.name)
+            feats.cues.append((rule.label, rule.cue.format(m=_quote(m.group(0)))))
+    _structure(norm, names, feats.cues)
+    if buyer_said and buyer_said.strip():
+        _buyer(norm, joined, buyer_said, names, feats.cues)
+    else:
+        names.append("no_buyer")
+    names.extend(_ngrams(norm))
+    return feats
+
+
+def _structure(norm: Normalised, names: list[str], cues: list[tuple[str, str]]) -> None:
+    q_flags = [is_question_clause(c, m) for c, m in zip(norm.clauses, norm.marked_questions, strict=True)]
+    n_tokens = len(norm.tokens)
+    names.append("len" + _bucket(n_tokens, (2, 4, 8, 14, 24)))
+    names.append("clauses" + _bucket(len(norm.clauses), (1, 2, 3)))
+    if any(norm.marked_questions):
+        names.append("qmark")
+    if any(q_flags):
+        names.append("q_any")
+        if all(q_flags):
+            names.append("q_all")
+        if not q_flags[0]:
+            names.append("stmt_then_q")
+        if q_flags[-1]:
+            names.append("q_last")
+    else:
+        names.append("no_question")
+    for clause, is_q in zip(norm.clauses, q_flags, strict=True):
+        words = set(clause)
+        kind = "q" if is_q else "s"
+        if words & _SECOND:
+            names.append(f"{kind}_you")
+        if words & _SELLER:
+            names.append(f"{kind}_seller")
+        if is_q and " or " in f" {' '.join(clause)} ":
+            names.append("q_or")
+        if not is_q and "you" in words and ("will" in words or "can" in words):
+            names.append("s_you_will")
+    if n_tokens <= 3 and not any(q_flags):
+        names.append("short_statement")
+
+
+def _buyer(norm: Normalised, joined: str, buyer_said: str, names: list[str], cues: list[tuple[str, str]]) -> None:
+    names.append("has_buyer")
+    bnorm = normalise(buyer_said)
+    btext = " ".join(bnorm.tokens)
+    concern = bool(_CONCERN.search(btext))
+    if concern:
+        names.append("buyer_concern")
+    if _NEED.search(btext):
+        names.append("buyer_need")
+    request = bool(_REQUEST.search(btext))
+    if request:
+        names.append("buyer_request")
+        if _AGREE.search(joined):
+            names.append("agrees_to_request")
+            cues.append(("other", "agrees to the step the buyer proposed"))
+    bwords = {}
+    for w in bnorm.tokens:
+        if len(w) >= 3 and w not in STOPWORDS and not w.isdigit():
+            bwords.setdefault(stem(w), w)
+    rep_stems = content_words(norm.tokens)
+    shared = [bwords[s] for s in bwords if s in rep_stems]
+    q_flags = [is_question_clause(c, m) for c, m in zip(norm.clauses, norm.marked_questions, strict=True)]
+    q_stems: set[str] = set()
+    s_stems: set[str] = set()
+    for clause, is_q in zip(norm.clauses, q_flags, strict=True):
+        (q_stems if is_q else s_stems).update(content_words(clause))
+    if shared:
+        names.append("echo" + _bucket(len(shared), (1, 2)))
+        ratio = len(shared) / max(1, len(bwords))
+        if ratio >= 0.3:
+            names.append("echo_high")
+        quoted = "', '".join(shared[:3])
+        in_q = [w for w in shared if stem(w) in q_stems]
+        in_s = [w for w in shared if stem(w) in s_stems]
+        if in_s:
+            names.append("echo_statement")
+            cues.append(("listening", f"reflects the buyer's words '{quoted}'"))
+        if in_q:
+            names.append("echo_question")
+            cues.append(("question", f"asks about the buyer's own words '{quoted}'"))
+    if concern:
+        m = _CONTRAST.search(joined)
+        if m:
+            names.append("concern_contrast")
+            cues.append(("objection_handling", f"rebuts the buyer's concern ('{display(m.group(0))}')"))
+        if any(q_flags):
+            names.append("concern_question")
+        if not any(q_flags):
+            names.append("concern_statement")
+        if _QUESTION_START.search(joined) and shared:
+            names.append("concern_explored")
+

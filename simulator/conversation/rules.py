@@ -1,0 +1,264 @@
+"""The phrase rules: patterns over normalised text, each tied to a label and a cue a rep can read.
+
+Rules do not decide labels on their own: each one that fires becomes a feature for the learned
+model (``model.py``), and its cue is shown only when the model's labels agree with the rule's.
+Patterns run over the clauses of :func:`text.normalise` joined with `` | `` (so a pattern never
+crosses a clause boundary unless it asks to); contractions are spelled out there ("wouldn't"
+is "would not"), so cues re-contract the words they quote (:func:`display`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+#: clause start, allowing discourse openers ("and so what ...")
+S = r"(?:^|\| )(?:(?:and|so|but|ok|right|now|then|also|well|yes|oh|alright|great|sure|and then) )*"
+_YOU = r"(?:you|your|yours|they|them|their|the team|your team|he|she|it|that|this|there|anyone|people)"
+_AUX = r"(?:do|does|did|are|is|was|were|have|has|had|can|could|would|will|should|am)"
+_NEG_AUX = r"(?:would|do|does|did|is|are|can|could|will|have|has|was|were|should)"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A named pattern: when it matches, feature ``name`` fires and ``cue`` (with ``{m}``) explains it."""
+
+    name: str
+    label: str
+    pattern: re.Pattern[str]
+    cue: str
+
+
+def _r(name: str, label: str, pattern: str, cue: str) -> Rule:
+    return Rule(name, label, re.compile(pattern), cue)
+
+
+RULES: tuple[Rule, ...] = (
+    # --- question: sincere questions about the buyer's world -------------------------------------------
+    _r("q_wh_start", "question", S + r"(?:what|how|why|when|where|who|which)(?! a\b| about us| if we)(?: \w+){0,2}",
+       "asks an open question ('{m}')"),
+    _r("q_aux_start", "question", S + _AUX + r"(?: not)? " + _YOU + r"(?: \w+)?", "asks the buyer a question ('{m}')"),
+    _r("q_invite", "question",
+       r"\b(?:tell me|walk me through|talk me through|take me through|help me understand|explain|describe|"
+       r"say more|i am curious|curious|i wonder|i am wondering|i would love to hear|what about)\b(?: \w+){0,2}",
+       "invites the buyer to explain ('{m}')"),
+    _r("q_fragment", "question",
+       r"\b(?:in what way|compared to what|like what|such as what|how so|meaning what|how come|why is that|"
+       r"what else|anything else|for example|what do you mean|what does that mean|what makes you)\b",
+       "asks the buyer to unpack their own words ('{m}')"),
+    _r("q_world", "question",
+       r"\b(?:today|currently|right now|at the moment|your (?:team|side|process|week|day|role|job|business|customers|"
+       r"clients|staff|people|boss|company|priorities|goals|biggest)|on your end|for you|happen|happened|handle|"
+       r"impact|affect|affected|cope|coping|react|reacted|feel|felt|changed|decide|decided|matters?|success|"
+       r"look like|looks like)\b",
+       "asks about the buyer's world ('{m}')"),
+    # --- listening: reflection, paraphrase, empathy, invitations ------------------------------------
+    _r("l_empathy", "listening",
+       r"\b(?:sounds|sounded|must be|must have been|must feel|must hurt|that is (?:tough|hard|rough|a lot|frustrating|"
+       r"difficult|stressful|painful|a big|no joke|not easy)|i can (?:see|imagine|understand) (?:why|how|that)|"
+       r"i can imagine|no wonder|sorry to hear|i am sorry|that is a lot|a lot to (?:absorb|handle|deal with|carry)|"
+       r"makes sense|weighing on|i hear you|i hear that|that hurts|ouch|wow)\b",
+       "acknowledges how it is for the buyer ('{m}')"),
+    _r("l_reflect", "listening",
+       r"(?:" + S + r"so (?:you|your|the|it is|it|what|for you|basically|if i|that|they|there)|"
+       r"\b(?:what i am hearing|if i am hearing|if i understand|if i heard|you are saying|in other words|"
+       r"let me make sure|to make sure i|let me check|to summari[sz]e|just so i|correct me if|so basically|"
+       r"what you are describing|so it is|so the real|the real issue|not the tool|rather than)\b)",
+       "reflects back what the buyer said ('{m}')"),
+    _r("l_goon", "listening",
+       r"^(?:go on|please go on|tell me more|say more|keep going|and then|really|interesting|i see|"
+       r"mm|hmm|uh huh|right|got it|wow|and|then what|what else)$",
+       "invites the buyer to keep talking ('{m}')"),
+    # --- pitch: presenting the seller -----------------------------------------------------------------
+    _r("p_our_thing", "pitch",
+       r"\b(?:our|my|the|this) (?:\w+ )?(?:product|platform|tool|software|app|solution|system|service|services|"
+       r"technology|sensors?|installers|features?|module|dashboard|offering|package|api|integrations?|engine|"
+       r"version|suite|add on|plugin|device|hardware|scheduler|reporting|analytics|crm|portal)\b",
+       "presents the product ('{m}')"),
+    _r("p_we_do", "pitch",
+       r"\b(?:we|our team|our company|our clients|our customers|our company) (?:have |are |also |now |even |just )?"
+       r"(?:helped|served|worked|work with|serve|offer|provide|support|integrate|built|build|handle|specialise|"
+       r"specialize|are the|are a|are an|leading|won|were named|partner|partnered|have a|have an|have the|"
+       r"have over|have more|have been|been|deliver|include|cover|guarantee|ship|install|manage|launched|released|"
+       r"developed|designed|make|sell|save|saw|see|got|love|use|switched|are certified|are rated|rank|ranked)\b",
+       "talks about the seller ('{m}')"),
+    _r("p_credentials", "pitch",
+       r"\b(?:\d+|hundreds?|thousands?|millions?|dozens|fortune \d+|(?:one|two|three|four|five|six|seven|eight|nine|"
+       r"ten|twenty|thirty|forty|fifty) (?:hundred|thousand)?) ?(?:of )?(?:\w+ )?(?:clients|customers|companies|"
+       r"practices|hospitals|users|businesses|teams|firms|schools|stores|sites|brands|partners|installs|"
+       r"installations|countries|locations)\b|\b(?:award|awards|certified|patented|best in class|industry leading|"
+       r"market leader|number one|case study|testimonial|reviews|rated)\b",
+       "cites credentials ('{m}')"),
+    _r("p_demo", "pitch",
+       r"\b(?:let me show|show you|share my screen|demo|walk you through|take you through|a quick look at|"
+       r"comes with|built in|out of the box|integrates with|syncs with|connects to|plugs into|works with every|"
+       r"automatically|our pricing|pricing starts|costs? (?:just|only)|per (?:month|user|seat|year)|brochure)\b",
+       "shows or describes the offering ('{m}')"),
+    _r("p_it_does", "pitch",
+       r"\b(?:it|this|that|which) (?:also |automatically |even |just )?(?:syncs|integrates|tracks|alerts|handles|"
+       r"sends|lets you|gives you|includes|connects|plugs|supports|automates|generates|flags|monitors|comes|"
+       r"does all|does everything|does exactly|fixes|solves|takes care)\b",
+       "describes what the product does ('{m}')"),
+    # --- benefit: outcomes promised before a need ---------------------------------------------------
+    _r("b_you_will", "benefit",
+       r"\byou (?:will|would|are going to|could|can|will be able to) (?:\w+ )?(?:save|get|cut|see|love|never|"
+       r"reduce|increase|double|triple|grow|avoid|stop|free|gain|win|notice|wonder|sleep|finally|hit|boost|"
+       r"spend less|have more|be able|close more|sell more|earn|make more|forget|enjoy|thank)\w*",
+       "claims an outcome for the buyer ('{m}')"),
+    _r("b_this_will", "benefit",
+       r"\b(?:this|it|that|which|our \w+|the \w+) (?:will|would|is going to|can|could) (?:\w+ )?(?:save|cut|double|"
+       r"halve|pay|reduce|increase|boost|transform|change|fix|solve|eliminate|free|give you|make your|help you|"
+       r"improve|streamline|speed|get you|take care|slash|lift)\w*",
+       "promises a result ('{m}')"),
+    _r("b_outcome", "benefit",
+       r"\b(?:pays? for itself|saves? you|saving you|cut your|cuts your|in half|double your|triple your|boost your|"
+       r"increase your|reduce your|grow your|more time|peace of mind|no more|never again|never have to|"
+       r"will not have to|so you can|so you will|so that you|return on investment|roi|a fraction of|hassle free|"
+       r"worry free|your (?:\w+ )?(?:team|staff|patients|customers|clients|people|boss|reps|users|evenings|"
+       r"weekends) (?:will|are going to) (?:love|thank|be|get|have)|imagine (?:if|how|having|never|your|not))\b",
+       "claims an outcome for the buyer ('{m}')"),
+    # --- leading question: the answer is decided in advance ------------------------------------------
+    _r("lq_tag", "leading_question",
+       r"\b" + _NEG_AUX + r" not (?:you|it|they|we|that|he|she|there|everyone)(?= \||$)|"
+       r"\w+ \w+ \w+ (?:right|correct|agreed|yes)(?= \||$)",
+       "tags a question onto a claim ('{m}')"),
+    _r("lq_agree", "leading_question",
+       r"\b(?:would not you agree|you would agree|would you agree|do not you (?:think|agree|want|feel|love)|"
+       r"would not it be|would not that be|does not (?:everyone|everybody|anyone)|who does not want|who would not|"
+       r"surely|do you really|does it really|do they really|are they just|is not it|is not that|"
+       r"can we agree|we can agree|you agree that|is not it time|is it not|would not you (?:want|like|say|love|rather)|"
+       r"would not you|do not you|would not it|does not it|does not that|are not you|is not this|how (?:much )?"
+       r"(?:great|nice|good|amazing|helpful|easier|better|valuable|much better|much easier) would (?:it|that) be|"
+       r"wouldn ?t)\b",
+       "asks a question with the answer built in ('{m}')"),
+    _r("lq_if_could", "leading_question",
+       r"\bif (?:i|we|this|it|our \w+) (?:could|can|were able to|showed|show|proved|prove|guaranteed|guarantee|got|"
+       r"made|make|offered|cut|saved|halved|doubled|did)\b.*"
+       r"\b(?:would|will|could|is there|are you|do you|any reason)\b",
+       "offers a hypothetical to win a yes ('{m}')"),
+    _r("lq_want_good", "leading_question",
+       S + r"(?:do|would|are|will|does|is|can|could) (?:not )?(?:you|your \w+|it|that|they)"
+       r"(?: \w+){0,3} (?:want|like|love|interested|rather|prefer|agree|better|easier|nice|good|great|helpful|"
+       r"valuable|worth)(?: \w+){0,3} (?:to )?(?:save|saving|cut|cutting|fewer|more|less|faster|better|grow|growing|"
+       r"reduce|reducing|increase|increasing|double|avoid|never|stop|ahead|easier|everything|peace|one place|money)\b",
+       "asks if the buyer wants an obvious good ('{m}')"),
+    _r("lq_any_reason", "leading_question",
+       r"\b(?:any reason (?:you|not|why)|why would not you|why would you not|is there any reason|what is stopping you|"
+       r"what would stop you|you would be interested|would you be interested|are you interested)\b",
+       "asks for a yes rather than the buyer's view ('{m}')"),
+    # --- objection handling: arguing with a concern ---------------------------------------------------
+    _r("oh_dismiss", "objection_handling",
+       r"\b(?:never (?:a|an) (?:problem|issue|concern)|not (?:a|an|really a|really an) (?:problem|issue|concern)|"
+       r"no problem at all for|nothing to worry about|do not worry|no need to worry|should not be (?:the|an|a) "
+       r"(?:issue|problem|concern)|(?:budget|price|cost|time|that) should not be|is not (?:really )?(?:an|a|the) "
+       r"(?:issue|problem|concern)|old news|a myth|not true|not the case|not anymore|always come around|"
+       r"come around|trust me|believe me|you would be surprised|everyone says that|we hear that a lot|"
+       r"i hear that a lot|that is what everyone|overblown|exaggerated|misconception|outdated|"
+       r"not as (?:hard|bad|expensive|complicated|long|slow)|much better now|way better now|that was before|"
+       r"that has changed|that is changed|we fixed that|we have fixed|we solved that|people think that)\b",
+       "dismisses the buyer's concern ('{m}')"),
+    _r("oh_compare", "objection_handling",
+       r"\b(?:cheaper|less expensive|costs? less|better than|faster than|more reliable than|would take (?:you )?"
+       r"(?:years|months|forever|ages)|cost (?:you )?(?:far |much |way )?more|far more|the savings (?:cover|pay|"
+       r"outweigh)|more than makes up|makes up for|outweigh|worth every|small price|in the long run|over (?:five|"
+       r"three|two|ten|\d+) years|the real cost|actually cost|actually costs|actually save|the cost of doing "
+       r"nothing|cost of waiting|compared to (?:doing|what you|building|the|your current))\b",
+       "out-argues the buyer's concern ('{m}')"),
+    _r("oh_ack_but", "objection_handling",
+       r"\b(?:i (?:get|hear|understand|see|know|appreciate|hear you on|totally get|completely understand|respect) "
+       r"(?:that|you|it|where you are coming from|your concern|the concern|the worry|what you are saying)?|"
+       r"fair (?:enough|point)|true|sure|totally|absolutely|i understand|i get it|i hear you|understood|ok|yes|"
+       r"i know)(?: \|)? (?:but|however|though|although|that said|still|except)\b",
+       "acknowledges, then argues ('{m}')"),
+    # --- close: pushing for commitment ---------------------------------------------------------------
+    _r("c_ask", "close",
+       r"\b(?:can|shall|should|could|may) (?:i|we) (?:just )?(?:send|get|draw up|email over|set up|book|put|lock|"
+       r"start|go ahead|move forward|sign|pencil|count on|process|reserve|ship|bring you|get you|finalise|"
+       r"finalize|confirm|go|take|schedule the|schedule your|order)\b|"
+       r"\b(?:are we good to go|good to go|ready to (?:go|start|sign|move|buy|get|commit|order|proceed|roll)|"
+       r"so are we|shall we|do we have a deal|have a deal|can we count|are you in|sound good to go|"
+       r"what would it take|where do i sign|let us do (?:it|this)|move ahead|go ahead with|"
+       r"(?:sign|signed|signing) (?:up|on|off|the|today|now|here)|get (?:you|it|this) (?:signed|started|set up|going|"
+       r"booked|scheduled|ordered|installed|on board|onboard))\b",
+       "pushes for commitment ('{m}')"),
+    _r("c_paper", "close",
+       r"\b(?:agreement|contract|order form|paperwork|purchase order|docusign|invoice|onboarding|kick off|kickoff|"
+       r"go live|next steps?|pull the trigger|commit|commitment|lock (?:in|it in|that in)|on board|place (?:the|an) "
+       r"order|put you down|count you in|get started|start date|installation|install date|trial|pilot|sign)\b",
+       "talks about the deal ('{m}')"),
+    _r("c_either_or", "close",
+       r"\b(?:monday|tuesday|wednesday|thursday|friday|morning|afternoon|monthly|annual|yearly|this week|next week|"
+       r"basic|premium|pro|standard|starter|enterprise|\w+ plan|\w+ package) or (?:the )?(?:monday|tuesday|"
+       r"wednesday|thursday|friday|morning|afternoon|monthly|annual|yearly|this week|next week|basic|premium|pro|"
+       r"standard|starter|enterprise|\w+ plan|\w+ package)\b|\b(?:would you prefer|do you prefer|which (?:works|"
+       r"would work|do you want|is better|would you like|one do you want|option)|would you like to start with)\b",
+       "offers an either-or choice ('{m}')"),
+    _r("c_urgency", "close",
+       r"\b(?:offer ends|ends (?:today|tomorrow|friday|this week|soon)|end of (?:the )?(?:month|quarter|week|year)|"
+       r"this week only|today only|special (?:rate|price|offer|deal|pricing)|discount|limited time|"
+       r"price goes up|prices go up|before the price|only (?:a few|two|three|\d+) (?:spots|slots|left|places)|"
+       r"expires?|while it lasts|(?:if you )?(?:sign|commit|decide|buy|order) (?:now|today|this week|before)|"
+       r"act now|deadline|this year s price|lock in|last chance|do not miss|won t last|will not last|"
+       r"before (?:friday|monday|the end))\b",
+       "creates urgency ('{m}')"),
+    _r("c_assume", "close",
+       r"(?:" + S + r"(?:great|perfect|excellent|awesome|fantastic) (?:\| )?(?:let us|so|i will|then)|"
+       r"\blet us (?:get|pencil|book|schedule|put|set|lock|go|start|sign|do|make it|pick|firm)|"
+       r"\bi will (?:send|draw up|get|book|put|set|pencil|have|email) (?:you|the|over|it|up|that|a|an|your)"
+       r"(?: \w+){0,2} (?:agreement|contract|order|paperwork|invoice|form|install|onboarding|start|account|"
+       r"license|licence)|\bwelcome aboard\b|\bpencil (?:in|you))",
+       "assumes the sale ('{m}')"),
+    # --- rapport: greetings, thanks, small talk, agenda ----------------------------------------------
+    _r("r_thanks", "rapport", r"\b(?:thanks|thank you|appreciate (?:you|your|it|the)|grateful|cheers)\b",
+       "thanks the buyer ('{m}')"),
+    _r("r_greet", "rapport",
+       S + r"(?:hi|hello|hey|good (?:morning|afternoon|evening)|nice to (?:meet|see|speak|talk)|great to (?:meet|see|"
+       r"speak|talk|finally)|lovely to|pleasure|how are you|how is it going|how are things|how have you been|"
+       r"how is your (?:day|week|morning)|how was your (?:day|week|morning|weekend))\b",
+       "greets the buyer ('{m}')"),
+    _r("r_smalltalk", "rapport",
+       r"\b(?:weekend|holiday|holidays|vacation|conference|trip|weather|the game|kids|coffee|lunch|summer|winter|"
+       r"traffic|flight|birthday|match|hike|cold out|hot out|sunny|rain|raining|snow|congrats|congratulations|"
+       r"your office|view|dog|cat|how was (?:the|your))\b",
+       "makes small talk ('{m}')"),
+    _r("r_agenda", "rapport",
+       r"\b(?:mind if i|do you mind if|is it ok if i|would it be ok if|would it be alright if|before we (?:start|begin|"
+       r"dive|get into)|agenda|keep this to|(?:\d+|five|ten|fifteen|twenty|thirty|forty five|sixty) minutes|"
+       r"if that works|does that work for you|would that be ok|plan for (?:today|the call)|for today i thought|"
+       r"understand your situation first|a few questions first|ask a few questions|ask you a few|"
+       r"i know you are busy|respect your time|your time|how much time do you have|still good for)\b",
+       "sets the agenda or asks permission ('{m}')"),
+    # --- other: logistics, repairs --------------------------------------------------------------------
+    _r("o_tech", "other",
+       r"\b(?:you (?:cut|froze|broke|dropped)|cut out|froze|frozen|can you hear me|hear me ok|on mute|muted|"
+       r"my (?:screen|audio|connection|internet|camera|mic|microphone|wifi|other window|phone|laptop)|bad connection|"
+       r"lagging|echo|one (?:sec|second|moment)|hang on|give me a (?:sec|second)|bear with me|let me just|"
+       r"sorry (?:about that|go ahead|you go)|excuse me|pardon|say (?:that )?again|repeat that|you there|still there|"
+       r"lost you|close (?:my|this)|refresh|reconnect|dial back|call back|background noise|construction|"
+       r"lost my train|where was i|what was i saying|let me grab|let me find|let me pull up|let me write|"
+       r"writing that down|note that down|take a note)\b",
+       "handles logistics ('{m}')"),
+)
+
+_CONTRACT = (
+    (re.compile(r"\b(would|do|does|did|is|are|can|could|will|have|has|was|were|should) not\b"), None),
+    (re.compile(r"\byou will\b"), "you'll"),
+    (re.compile(r"\bi am\b"), "i'm"),
+    (re.compile(r"\blet us\b"), "let's"),
+    (re.compile(r"\b(that|what|it) is\b"), r"\1's"),
+    (re.compile(r"\byou are\b"), "you're"),
+    (re.compile(r"\bi will\b"), "i'll"),
+    (re.compile(r"\bwe are\b"), "we're"),
+)
+_NEG = {"will": "won't", "can": "can't", "do": "don't", "does": "doesn't", "did": "didn't"}
+
+
+def display(words: str) -> str:
+    """Re-contract normalised words for a cue: "would not you" -> "wouldn't you"."""
+    words = words.replace(" | ", ", ").strip(" |")
+    for pattern, repl in _CONTRACT:
+        if repl is None:
+            words = pattern.sub(lambda m: _NEG.get(m.group(1), m.group(1) + "n't"), words)
+        else:
+            words = pattern.sub(repl, words)
+    return words

@@ -1,0 +1,61 @@
+"""Train the analyser's weights from the corpus: ``python -m simulator.conversation.train``.
+
+Reads ``tests/data/moves_corpus.psv`` (or the files given), adds each utterance again as an
+unpunctuated transcript, fits the model and writes ``simulator/conversation/analyser_model.json``.
+Training is deterministic: the same corpus gives the same file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from simulator.conversation.corpus import CORPUS, Example, load, speech_variant
+from simulator.conversation.features import extract
+from simulator.conversation.model import Model, TrainConfig, train
+
+
+def training_set(examples: Sequence[Example]) -> list[Example]:
+    """Each example as written and, when different, as an unpunctuated transcript."""
+    out: list[Example] = []
+    for ex in examples:
+        out.append(ex)
+        variant = speech_variant(ex)
+        if variant.text != ex.text:
+            out.append(variant)
+    return out
+
+
+def fit(examples: Sequence[Example], config: TrainConfig | None = None) -> Model:
+    """Fit the model on ``examples`` (plus their speech variants)."""
+    data = training_set(examples)
+    samples = [extract(ex.text, ex.buyer_said).names for ex in data]
+    return train(samples, [ex.labels for ex in data], config or TrainConfig())
+
+
+def main(argv: list[str] | None = None) -> int:
+    from simulator.conversation.analyser import WEIGHTS
+
+    parser = argparse.ArgumentParser(prog="python -m simulator.conversation.train", description=__doc__)
+    parser.add_argument("corpus", nargs="*", type=Path, default=[CORPUS], help="LABELS|BUYER_SAID|TEXT files")
+    parser.add_argument("-o", "--output", type=Path, default=WEIGHTS, help="weights file to write")
+    args = parser.parse_args(argv)
+    examples: list[Example] = []
+    for path in args.corpus:
+        try:
+            examples += load(path)
+        except (OSError, ValueError) as exc:
+            print(f"train: {exc}", file=sys.stderr)
+            return 1
+    model = fit(examples)
+    model.meta["corpus"] = [p.name for p in args.corpus]
+    model.save(args.output)
+    print(f"trained on {len(examples)} utterances ({model.meta['examples']} with variants), "
+          f"{len(model.features)} features -> {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
