@@ -50,6 +50,7 @@ _PLEASANTRY = vocabulary("happy glad thanks thank welcome pleasure nice great fi
                          "afternoon evening chat problem worries")
 #: After the flip these words mean the seller: a buyer clause with them is about us.
 _SELLER = vocabulary("our ours we us we're we've we'll we'd ourselves")
+_NUMBER_WORDS = vocabulary("two three four five six seven eight nine ten twelve twenty half dozen hundred")
 _DECIDERS = vocabulary("boss board ceo cfo director procurement legal committee finance partner owner")
 
 _LEAD_FILLERS = re.compile(
@@ -119,7 +120,8 @@ def _clauses(text: str) -> list[tuple[str, bool]]:
 
 
 def _small_talk(clause: str) -> bool:
-    """"happy to chat", "no problem", "good morning": pleasantries with no problem or number in them."""
+    """Whether a clause is a pleasantry ("happy to chat", "no problem", "good morning") with no
+    real problem word in it."""
     low = words(clause)
     if any(w in _PLEASANTRY for w in low):
         return not any(w in _PROBLEM and w not in _PLEASANTRY for w in low)
@@ -133,8 +135,6 @@ def _salience(clause: str) -> float:
     numbers = sum(1 for w in low if w.isdigit() or w in _NUMBER_WORDS)
     return 3.0 * problem + 2.0 * numbers + len(content)
 
-
-_NUMBER_WORDS = vocabulary("two three four five six seven eight nine ten twelve twenty half dozen hundred")
 
 
 def buyer_clause(buyer_said: str | None, max_words: int = 14) -> str | None:
