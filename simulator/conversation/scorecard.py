@@ -1,6 +1,6 @@
 """The scorecard (``shared/spec/scorecard.md``): figures with published references, an overall
-score, and the three moments that cost most, each with a consultative alternative. The figures themselves are measured
-in :mod:`simulator.conversation.scorecard_figures`; this module adds them up.
+score, and the three moments that cost most, each with a consultative alternative. The figures
+themselves are measured in :mod:`simulator.conversation.scorecard_figures`; this module adds them up.
 
 Measurements
     Time comes from ``start_s``/``end_s`` when every turn has them (an audio session); otherwise
