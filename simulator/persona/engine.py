@@ -47,6 +47,9 @@ class BuyerReply:
     state: BuyerState
     next_step: bool = False
     ended: bool = False
+    #: a fault the caller should show as a ``Problem`` (e.g. "LLM timed out; the offline buyer answered");
+    #: the reply is complete all the same
+    problem: str = ""
 
 
 @runtime_checkable
