@@ -41,6 +41,16 @@ class Engines:
     def dialect(self) -> str:
         return self.write.dialect.name
 
+    def enable_wal(self) -> None:
+        """Switch an SQLite store to WAL mode (kept in the file; done only once it is known to be ours)."""
+        if self.dialect != "sqlite":
+            return
+        raw = self.write.raw_connection()
+        try:
+            raw.driver_connection.execute("PRAGMA journal_mode=WAL").fetchall()
+        finally:
+            raw.close()
+
     def dispose(self) -> None:
         self.write.dispose()
         if self.read is not self.write:
@@ -93,7 +103,6 @@ def _sqlite(url: sa.URL) -> Engines:
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record):  # noqa: ANN001 (DBAPI objects)
             cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()

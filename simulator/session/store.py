@@ -68,6 +68,7 @@ class Store:
         try:
             with translate("open the session store", store.where):
                 migrate(engines.write)
+                engines.enable_wal()
                 if recover:
                     store.recover()
         except BaseException:
