@@ -22,7 +22,7 @@ Overall score (0-100) = clamp(100 × earned / available − penalties, 0, 100)
       (when the buyer reports trust) · buyer's own next step 5.
     Penalties, per move on each rep turn: close 10 (14 before trust is earned: trust below 60, or
       no trust reported and no next step offered yet), objection handling 9, leading question 7,
-      benefit 6, pitch 5; per rep stretch: 10 beyond 2 minutes (300 words), 3 beyond 45 s (110 words).
+      benefit 6, pitch 5; per rep stretch: 10 beyond 2 minutes (300 words), 3 beyond 45 s (≈112 words).
     A moment's cost is the penalty points that rep turn carries.
 """
 
@@ -144,7 +144,7 @@ FORMULA = (
     "follow-ups 10, listening 15, talk share 15, buyer story 10, patience 5 (audio only), discovery 10 "
     "(when the persona's facts are known), trust 10 (when recorded), buyer's own next step 5. Penalties per "
     "move: close 10 (14 before trust is earned), objection handling 9, leading question 7, benefit 6, pitch 5; "
-    "rep stretch over 2 min (300 words) 10, over 45 s (110 words) 3."
+    "rep stretch over 2 min (300 words) 10, over 45 s (≈112 words) 3."
 )
 
 
