@@ -88,8 +88,8 @@ def render_text(doc: dict, persona: Persona, unused: int = 0) -> str:
         out.append(f"  {fig.get('name')}: {fig.get('value')}  ({fig.get('verdict')}; {fig.get('reference')})")
     for m in card.get("moments", []):
         if isinstance(m, dict):
-            said = m.get("text") or m.get("said") or ""
-            instead = m.get("instead") or m.get("suggestion") or ""
+            said = m.get("text") or ""
+            instead = m.get("alternative") or ""
             out.append(f"  costly moment: \"{said}\"" + (f" -> try: \"{instead}\"" if instead else ""))
     return "\n".join(out)
 

@@ -225,8 +225,10 @@ class PracticeSession:
         from simulator.conversation.scorecard import score
 
         titles = {f.id: f.topic for f in self.persona.facts}
-        card = score(self.turns, facts_total=len(self.persona.facts), fact_titles=titles).to_dict()
+        card = score(self.turns, facts_total=len(self.persona.facts), fact_titles=titles,
+                     trust_start=float(self.persona.starting_trust)).to_dict()
         card["discovery"] = {
+            **(card.get("discovery") or {}),
             "revealed": len(self.state.revealed),
             "total": len(self.persona.facts),
             "facts": list(self.state.revealed),
