@@ -63,9 +63,12 @@ def load_audio(path: str | Path) -> np.ndarray:
     try:
         from faster_whisper.audio import decode_audio
 
-        return decode_audio(str(path), sampling_rate=SAMPLE_RATE).astype(np.float32)
+        samples = decode_audio(str(path), sampling_rate=SAMPLE_RATE).astype(np.float32)
     except Exception as exc:  # noqa: BLE001
         raise RapportError(f"cannot decode audio file {path}: {type(exc).__name__}") from None
+    if samples.size == 0:
+        raise RapportError(f"cannot decode audio file {path}: no audio found in it")
+    return samples
 
 
 def write_audio(path: str | Path, samples: np.ndarray, rate: int = SAMPLE_RATE) -> Path:

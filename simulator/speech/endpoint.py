@@ -26,7 +26,7 @@ from simulator.speech.audio import BLOCK, SAMPLE_RATE
 WINDOW_MS = BLOCK * 1000 / SAMPLE_RATE  # 32 ms
 
 #: Words after which a speaker is usually not finished.
-_TRAILING = "and so um uh er erm hmm but because or like the a an to of with if that then well which who"
+_TRAILING = "and so um uh er erm hmm but because or like the a an to of with if that which"
 TRAILING_WORDS = frozenset(_TRAILING.split())
 
 
@@ -63,7 +63,7 @@ def ending_of(text: str) -> str:
     if not stripped:
         return "open"
     words = re.findall(r"[a-z']+", stripped.lower())
-    if stripped.endswith(("...", "…", ",", "-")) or (words and words[-1] in TRAILING_WORDS):
+    if stripped.endswith(("...", "…", ",", "-")) or (words and words[-1] in TRAILING_WORDS and stripped[-1] != "?"):
         return "trailing"
     if stripped.endswith("?") or (stripped.endswith((".", "!")) and len(words) >= 3):
         return "finished"  # a short "Hi, Dana." or "Okay." is often a preamble: wait the normal pause
@@ -139,7 +139,8 @@ class Endpointer:
 
     def __init__(self, settings: EndpointSettings | None = None) -> None:
         self.s = settings or EndpointSettings()
-        self._preroll: deque[np.ndarray] = deque(maxlen=self.s.windows(self.s.preroll_ms))
+        # the preroll plus the first speech window itself
+        self._preroll: deque[np.ndarray] = deque(maxlen=self.s.windows(self.s.preroll_ms) + 1)
         self._n = 0  # windows fed
         self._turn = 0
         self._blocks: list[np.ndarray] | None = None  # current turn's audio, None when idle

@@ -1,0 +1,67 @@
+"""The one internal format: decoding files of several formats, resampling, writing recordings."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from simulator.errors import RapportError
+from simulator.speech.audio import SAMPLE_RATE, level, load_audio, resample, save_turn_audio, write_audio
+
+
+def tone(seconds: float, rate: int, freq: float = 440.0) -> np.ndarray:
+    t = np.arange(int(seconds * rate)) / rate
+    return (0.5 * np.sin(2 * np.pi * freq * t)).astype(np.float32)
+
+
+def test_wav_at_another_rate_in_stereo_becomes_16k_mono(tmp_path):
+    stereo = np.stack([tone(1.0, 44100), tone(1.0, 44100)], axis=1)
+    path = tmp_path / "tone.wav"
+    sf.write(path, stereo, 44100)
+    audio = load_audio(path)
+    assert audio.dtype == np.float32 and audio.ndim == 1
+    assert abs(audio.size - SAMPLE_RATE) <= 2
+    # still a 440 Hz tone: the spectrum peaks there
+    spectrum = np.abs(np.fft.rfft(audio))
+    assert abs(np.argmax(spectrum) * SAMPLE_RATE / audio.size - 440) < 3
+
+
+@pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg makes the MP3")
+def test_mp3_is_decoded_through_ffmpeg(tmp_path):
+    wav, mp3 = tmp_path / "t.wav", tmp_path / "t.mp3"
+    sf.write(wav, tone(2.0, 22050), 22050)
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-i", str(wav), str(mp3)], check=True)
+    audio = load_audio(mp3)
+    assert abs(audio.size / SAMPLE_RATE - 2.0) < 0.1
+    assert level(audio) > 0.5
+
+
+def test_missing_and_undecodable_files_are_one_line_errors(tmp_path):
+    with pytest.raises(RapportError, match="not found"):
+        load_audio(tmp_path / "nope.wav")
+    bad = tmp_path / "bad.flac"
+    bad.write_text("this is not audio")
+    with pytest.raises(RapportError, match="cannot decode"):
+        load_audio(bad)
+
+
+def test_turn_audio_is_kept_compressed_and_reads_back(tmp_path):
+    audio = tone(2.0, SAMPLE_RATE)
+    path = save_turn_audio(audio, tmp_path / "rec", "session 1/003 rep")
+    assert path.endswith(".flac") and "/" not in path.rsplit("/rec/", 1)[1]
+    back, rate = sf.read(path, dtype="float32")
+    assert rate == SAMPLE_RATE and back.size == audio.size
+    assert np.max(np.abs(back - audio)) < 1e-3
+    ogg = write_audio(tmp_path / "x.ogg", audio)
+    assert sf.info(str(ogg)).format == "OGG"
+    assert (tmp_path / "rec").stat().st_size >= 0 and ogg.stat().st_size < audio.size * 2
+
+
+def test_resample_keeps_duration():
+    out = resample(tone(1.5, 48000), 48000)
+    assert out.size == int(1.5 * SAMPLE_RATE)
+    assert resample(out, SAMPLE_RATE) is out or np.array_equal(resample(out, SAMPLE_RATE), out)

@@ -1,0 +1,81 @@
+"""The microphone path with a real audio server: PulseAudio null sink -> monitor -> PortAudio -> pipeline.
+
+Speech is played into ``rapport_sink`` with ``paplay`` (as a person would speak into a
+microphone, in real time), recorded from ``rapport_sink.monitor`` by :class:`MicSource` through
+sounddevice and PortAudio's ALSA ``pulse`` device, cut into turns and transcribed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import threading
+
+import pytest
+
+from tests.conftest import ROOT, require_service
+
+from .conftest import SPEECH, references, wer
+
+pytestmark = pytest.mark.pulse
+DEVICE = os.environ.get("RAPPORT_TEST_MIC", "pulse")
+
+
+def _pactl_ok() -> bool:
+    return shutil.which("pactl") is not None and subprocess.run(["pactl", "info"], capture_output=True).returncode == 0
+
+
+def ensure_pulse() -> None:
+    """PulseAudio up with the null sink (started by scripts/pulse.sh when needed), seen by PortAudio."""
+    sinks = ""
+    if shutil.which("pactl"):
+        if not _pactl_ok():
+            subprocess.run(["sh", str(ROOT / "scripts" / "pulse.sh"), "start"], capture_output=True, timeout=60)
+        sinks = subprocess.run(["pactl", "list", "short", "sinks"], capture_output=True, text=True).stdout
+    if "rapport_sink" not in sinks:
+        require_service("PulseAudio", "no rapport_sink null sink (run `sh scripts/pulse.sh start`)")
+    import sounddevice as sd
+
+    if not any(DEVICE in d["name"] for d in sd.query_devices()):
+        # PortAudio lists devices once, at initialisation: look again now that the server is up
+        sd._terminate()
+        sd._initialize()
+    if not any(DEVICE in d["name"] for d in sd.query_devices()):
+        require_service("PulseAudio", f"PortAudio has no {DEVICE!r} device (apt install libasound2-plugins)")
+
+
+def play_into_sink(path) -> subprocess.Popen:
+    return subprocess.Popen(["paplay", "--device=rapport_sink", str(path)])
+
+
+def test_mic_records_speech_played_into_the_sink_and_the_pipeline_transcribes_it(transcriber):
+    ensure_pulse()
+    from simulator.speech.pipeline import VoicePipeline
+    from simulator.speech.sources import MicSource
+
+    mic = MicSource(DEVICE)
+    heard: list[str] = []
+    pipeline = VoicePipeline(mic, transcriber, lambda text, **kw: heard.append(text))
+    runner = threading.Thread(target=pipeline.run, daemon=True)
+    runner.start()
+    player = play_into_sink(SPEECH / "arctic_a0024.wav")
+    player.wait(timeout=30)
+    timer = threading.Timer(3.0, pipeline.stop)  # the last turn ends ~0.6 s after the speech
+    timer.start()
+    runner.join(timeout=60)
+    assert not runner.is_alive()
+    assert mic.dropped_blocks == 0
+    reference = references()["arctic_a0024.wav"]
+    text = " ".join(heard)
+    print(f"heard through PulseAudio: {text!r}; WER {wer(reference, text):.2f}")
+    assert wer(reference, text) <= 0.10
+
+
+def test_devices_lists_the_pulse_device_and_passes_checks():
+    ensure_pulse()
+    from simulator.speech import health
+
+    names = [d["name"] for d in health.list_devices()]
+    assert DEVICE in names
+    assert health.check_device("input", DEVICE).ok
