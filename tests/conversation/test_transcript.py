@@ -40,3 +40,18 @@ def test_shared_words_match_across_word_forms():
     assert stem("invoicing") == stem("invoices")
     assert shared_words("What happened with the invoices?", "Our invoicing is a mess") == ["invoices"]
     assert shared_words("Tell me more.", "Our invoicing is a mess") == []
+
+
+def test_load_reads_json_sessions_and_reports_bad_json():
+    from simulator.conversation.transcript import load
+
+    loaded = load('{"turns": [{"speaker": "rep", "text": "Hi", "labels": ["rapport"]},'
+                  ' {"speaker": "buyer", "text": "Hello", "trust": 41, "revealed": ["a"]}],'
+                  ' "scorecard": {"discovery": {"total": 5}}}')
+    assert loaded.facts_total == 5
+    assert loaded.turns[0].labels == ("rapport",) and loaded.turns[1].trust == 41
+    assert load("rep: hi\n").turns[0].text == "hi"
+    with pytest.raises(RapportError, match=r"^line 2: not valid JSON"):
+        load('{"turns": [\n oops]}')
+    with pytest.raises(RapportError, match="turn 1: expected an object"):
+        load('[{"speaker": "coach", "text": "x"}]')
