@@ -18,13 +18,14 @@ from pathlib import Path
 
 import click
 
-from simulator.commands.common import echo_json, json_option, personas_option
+from simulator.commands.common import db_option, echo_json, json_option, personas_option
 from simulator.errors import RapportError
 from simulator.persona.engine import ENGINES, make_engine
 from simulator.persona.loader import get, load_all
 from simulator.persona.schema import Persona
 from simulator.session.events import EventSink
 from simulator.session.loop import PracticeSession
+from simulator.session.recorder import start_recorder
 
 
 def read_script(path: str | Path) -> list[str]:
@@ -100,18 +101,24 @@ def render_text(doc: dict, persona: Persona, unused: int = 0) -> str:
               help="Text file with one rep utterance per line (- for stdin).")
 @click.option("--engine", type=click.Choice(ENGINES), default="offline", show_default=True, help="Buyer engine.")
 @click.option("--seed", type=int, default=None, help="Seed for a repeatable conversation.")
+@click.option("--no-save", is_flag=True, help="Do not store the session (by default it is saved).")
+@db_option
 @personas_option
 @json_option
-def simulate(persona_id: str, script: str, engine: str, seed: int | None, personas_dirs: tuple[Path, ...],
-             as_json: bool) -> None:
+def simulate(persona_id: str, script: str, engine: str, seed: int | None, no_save: bool, db_url: str | None,
+             personas_dirs: tuple[Path, ...], as_json: bool) -> None:
     """Feed a script of rep lines to a simulated buyer; print the conversation and the scorecard."""
     _, warnings = load_all(personas_dirs)
     for line in warnings:
         click.echo(f"rapport: warning: {line}", err=True)
     persona = get(persona_id, personas_dirs)
     lines = read_script(script)
-    session = run_script(persona, lines, engine=engine, seed=seed)
+    recorder = None if no_save else start_recorder(persona, engine, {"seed": seed, "script": str(script)}, db_url)
+    session = run_script(persona, lines, engine=engine, seed=seed, sinks=[recorder] if recorder else [])
     doc = result(session, engine)
+    if recorder:
+        session.end("buyer ended the meeting" if session.state.ended else "finished")
+        doc["session_id"] = recorder.session_id
     if as_json:
         echo_json(doc)
     else:

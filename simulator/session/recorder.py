@@ -14,9 +14,11 @@ pending, so nothing is lost if the database comes back before the session ends. 
 from __future__ import annotations
 
 import dataclasses
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from simulator.conversation.turns import Turn
 from simulator.errors import RapportError
@@ -138,3 +140,27 @@ def _analyser_version() -> str | None:
     except ImportError:
         return None
     return str(ANALYSER_VERSION)
+
+
+def _warn(text: str) -> None:
+    print(f"rapport: warning: session store: {text}", file=sys.stderr, flush=True)
+
+
+def start_recorder(
+    persona: Any,
+    engine: str,
+    settings: dict | None = None,
+    db_url: str | None = None,
+    *,
+    audio_dir: str | Path | None = None,
+    reps: list[str] | tuple[str, ...] = (),
+    save_audio: bool = True,
+    on_problem: Problem | None = _warn,
+) -> Recorder:
+    """Open the store (``--db`` / RAPPORT_DB / data folder) and start recording a session with ``persona``
+    (a Persona: its ``model_dump()`` is the snapshot).  Problems go to stderr as warnings by default."""
+    store = Store.open(db_url, audio_dir)
+    snapshot = persona.model_dump(mode="json") if hasattr(persona, "model_dump") else dict(persona)
+    return Recorder.start(
+        store, snapshot["id"], snapshot, engine, settings, reps, save_audio=save_audio, on_problem=on_problem
+    )
