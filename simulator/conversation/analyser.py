@@ -72,7 +72,7 @@ def analyse(text: str, buyer_said: str | None = None, weights: Model | None = No
     else:
         labels = (weights or model()).predict(feats.names)
     assert all(label in LABELS for label in labels)
-    return Analysis(text=text, labels=labels, cues=choose_cues(labels, feats.cues))
+    return Analysis(text=text, labels=labels, cues=choose_cues(labels, feats.readable(labels)))
 
 
 def analyse_many(items: Iterable[tuple[str, str | None]], weights: Model | None = None) -> list[Analysis]:

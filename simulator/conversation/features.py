@@ -50,7 +50,13 @@ class Features:
 
     norm: Normalised
     names: list[str] = field(default_factory=list)
-    cues: list[tuple[str, str]] = field(default_factory=list)
+    #: (label, cue template with "{m}", words matched) -- formatted only when shown
+    cues: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def readable(self, labels: tuple[str, ...] | None = None) -> list[tuple[str, str]]:
+        """``(label, cue)`` pairs in plain words, for the given labels (all when None)."""
+        return [(label, template.format(m=_quote(words)) if words else template)
+                for label, template, words in self.cues if labels is None or label in labels]
 
 
 def _quote(match: str, limit: int = 6) -> str:
@@ -105,25 +111,28 @@ def extract(text: str, buyer_said: str | None = None) -> Features:
     names = feats.names
     if norm.empty:
         names.append("empty")
-        feats.cues.append(("other", "only filler words, nothing said yet"))
+        feats.cues.append(("other", "only filler words, nothing said yet", ""))
         return feats
     joined = " | ".join(" ".join(c) for c in norm.clauses)
+    words = set(norm.tokens)
     for rule in RULES:
+        if rule.keys and rule.keys.isdisjoint(words):
+            continue
         m = rule.pattern.search(joined)
         if m:
             names.append(rule.name)
-            feats.cues.append((rule.label, rule.cue.format(m=_quote(m.group(0)))))
-    _structure(norm, names, feats.cues)
+            feats.cues.append((rule.label, rule.cue, m.group(0)))
+    q_flags = [is_question_clause(c, m) for c, m in zip(norm.clauses, norm.marked_questions, strict=True)]
+    _structure(norm, q_flags, names)
     if buyer_said and buyer_said.strip():
-        _buyer(norm, joined, buyer_said, names, feats.cues)
+        _buyer(norm, q_flags, joined, buyer_said, names, feats.cues)
     else:
         names.append("no_buyer")
     names.extend(_ngrams(norm))
     return feats
 
 
-def _structure(norm: Normalised, names: list[str], cues: list[tuple[str, str]]) -> None:
-    q_flags = [is_question_clause(c, m) for c, m in zip(norm.clauses, norm.marked_questions, strict=True)]
+def _structure(norm: Normalised, q_flags: list[bool], names: list[str]) -> None:
     n_tokens = len(norm.tokens)
     names.append("len" + _bucket(n_tokens, (2, 4, 8, 14, 24)))
     names.append("clauses" + _bucket(len(norm.clauses), (1, 2, 3)))
@@ -154,7 +163,8 @@ def _structure(norm: Normalised, names: list[str], cues: list[tuple[str, str]]) 
         names.append("short_statement")
 
 
-def _buyer(norm: Normalised, joined: str, buyer_said: str, names: list[str], cues: list[tuple[str, str]]) -> None:
+def _buyer(norm: Normalised, q_flags: list[bool], joined: str, buyer_said: str, names: list[str],
+           cues: list[tuple[str, str, str]]) -> None:
     names.append("has_buyer")
     bnorm = normalise(buyer_said)
     btext = " ".join(bnorm.tokens)
@@ -168,14 +178,13 @@ def _buyer(norm: Normalised, joined: str, buyer_said: str, names: list[str], cue
         names.append("buyer_request")
         if _AGREE.search(joined):
             names.append("agrees_to_request")
-            cues.append(("other", "agrees to the step the buyer proposed"))
+            cues.append(("other", "agrees to the step the buyer proposed", ""))
     bwords = {}
     for w in bnorm.tokens:
         if len(w) >= 3 and w not in STOPWORDS and not w.isdigit():
             bwords.setdefault(stem(w), w)
     rep_stems = content_words(norm.tokens)
     shared = [bwords[s] for s in bwords if s in rep_stems]
-    q_flags = [is_question_clause(c, m) for c, m in zip(norm.clauses, norm.marked_questions, strict=True)]
     q_stems: set[str] = set()
     s_stems: set[str] = set()
     for clause, is_q in zip(norm.clauses, q_flags, strict=True):
@@ -190,15 +199,15 @@ def _buyer(norm: Normalised, joined: str, buyer_said: str, names: list[str], cue
         in_s = [w for w in shared if stem(w) in s_stems]
         if in_s:
             names.append("echo_statement")
-            cues.append(("listening", f"reflects the buyer's words '{quoted}'"))
+            cues.append(("listening", f"reflects the buyer's words '{quoted}'", ""))
         if in_q:
             names.append("echo_question")
-            cues.append(("question", f"asks about the buyer's own words '{quoted}'"))
+            cues.append(("question", f"asks about the buyer's own words '{quoted}'", ""))
     if concern:
         m = _CONTRAST.search(joined)
         if m:
             names.append("concern_contrast")
-            cues.append(("objection_handling", f"rebuts the buyer's concern ('{display(m.group(0))}')"))
+            cues.append(("objection_handling", "rebuts the buyer's concern ('{m}')", m.group(0)))
         if any(q_flags):
             names.append("concern_question")
         if not any(q_flags):

@@ -27,10 +27,70 @@ class Rule:
     label: str
     pattern: re.Pattern[str]
     cue: str
+    #: words of which every match contains at least one (a fast pre-check); empty = always try
+    keys: frozenset[str] = frozenset()
 
 
 def _r(name: str, label: str, pattern: str, cue: str) -> Rule:
-    return Rule(name, label, re.compile(pattern), cue)
+    return Rule(name, label, re.compile(pattern), cue, frozenset(KEYS.get(name, "").split()))
+
+
+#: Pre-check words per rule (``test_analyser_rules`` checks they never hide a match on the corpus).
+KEYS: dict[str, str] = {
+    "q_wh_start": "what how why when where who which",
+    "q_aux_start": "do does did are is was were have has had can could would will should am",
+    "q_invite": "tell walk talk take help explain describe say curious wonder wondering hear about",
+    "q_fragment": "what how why else example",
+    "q_world": "today currently now moment your you happen happened handle impact affect affected cope coping react "
+               "reacted feel felt changed decide decided matter matters success look looks",
+    "l_empathy": "sounds sounded must that can imagine wonder sorry lot makes weighing hear hurts ouch wow",
+    "l_reflect": "so hearing understand heard saying words sure check summarise summarize correct basically describing "
+                 "real tool rather",
+    "p_our_thing": "product platform tool software app solution system service services technology sensor sensors "
+                   "installers feature features module dashboard offering package api integration integrations engine "
+                   "version suite add plugin device hardware scheduler reporting analytics crm portal",
+    "p_we_do": "we our",
+    "p_credentials": "clients customers companies practices hospitals users businesses teams firms schools stores "
+                     "sites brands partners installs installations countries locations award awards certified "
+                     "patented best industry market number case testimonial reviews rated",
+    "p_demo": "show share demo walk take look comes built box integrates syncs connects plugs works automatically "
+              "pricing cost costs per brochure",
+    "p_it_does": "syncs integrates tracks alerts handles sends lets gives includes connects plugs supports automates "
+                 "generates flags monitors comes does fixes solves takes",
+    "b_you_will": "you",
+    "b_this_will": "will would going can could",
+    "b_outcome": "pays pay save saves saving cut cuts half double triple boost increase reduce grow time peace more "
+                 "never have so return roi fraction hassle worry will going imagine",
+    "lq_tag": "not right correct agreed yes",
+    "lq_agree": "agree surely really just not would wouldn",
+    "lq_if_could": "if",
+    "lq_want_good": "want like love interested rather prefer agree better easier nice good great helpful "
+                     "valuable worth",
+    "lq_any_reason": "reason not stopping stop interested",
+    "oh_dismiss": "never not no nothing worry should old myth anymore around trust believe surprised says hear "
+                  "overblown exaggerated misconception outdated better before changed fixed solved think",
+    "oh_compare": "cheaper expensive less better faster reliable take cost costs far savings makes outweigh worth "
+                  "small long years real actually compared",
+    "oh_ack_but": "but however though although said still except",
+    "c_ask": "can shall should could may good ready so deal count in sound take sign let move go signed signing get "
+             "what where",
+    "c_paper": "agreement contract order paperwork purchase docusign invoice onboarding kick kickoff go next pull "
+               "commit commitment lock on place put count get start installation install trial pilot sign",
+    "c_either_or": "or prefer which start",
+    "c_urgency": "offer ends end only special discount limited price prices expire expires while sign commit decide "
+                 "buy order act deadline year lock last miss won will before",
+    "c_assume": "great perfect excellent awesome fantastic let i welcome pencil",
+    "r_thanks": "thanks thank appreciate grateful cheers",
+    "r_greet": "hi hello hey good nice great lovely pleasure how",
+    "r_smalltalk": "weekend holiday holidays vacation conference trip weather game kids coffee lunch summer winter "
+                   "traffic flight birthday match hike cold hot sunny rain raining snow congrats congratulations "
+                   "office view dog cat how",
+    "r_agenda": "mind ok alright before agenda keep minutes if works work plan today first questions ask busy time "
+                "still",
+    "o_tech": "you cut froze frozen hear mute muted my bad lagging echo one hang give bear let sorry excuse pardon say "
+              "repeat there lost close refresh reconnect dial call background construction where what writing note "
+              "take",
+}
 
 
 RULES: tuple[Rule, ...] = (
@@ -60,7 +120,7 @@ RULES: tuple[Rule, ...] = (
        r"makes sense|weighing on|i hear you|i hear that|that hurts|ouch|wow)\b",
        "acknowledges how it is for the buyer ('{m}')"),
     _r("l_reflect", "listening",
-       r"(?:" + S + r"so (?:you|your|the|it is|it|what|for you|basically|if i|that|they|there)|"
+       r"(?:" + S + r"so (?:you|your|the|it is|it|for you|basically|if i|that|they|there)|"
        r"\b(?:what i am hearing|if i am hearing|if i understand|if i heard|you are saying|in other words|"
        r"let me make sure|to make sure i|let me check|to summari[sz]e|just so i|correct me if|so basically|"
        r"what you are describing|so it is|so the real|the real issue|not the tool|rather than)\b)",
@@ -120,7 +180,7 @@ RULES: tuple[Rule, ...] = (
     # --- leading question: the answer is decided in advance ------------------------------------------
     _r("lq_tag", "leading_question",
        r"\b" + _NEG_AUX + r" not (?:you|it|they|we|that|he|she|there|everyone)(?= \||$)|"
-       r"\w+ \w+ \w+ (?:right|correct|agreed|yes)(?= \||$)",
+       r"(?<=[a-z] )(?:right|correct|agreed)(?= \||$)",
        "tags a question onto a claim ('{m}')"),
     _r("lq_agree", "leading_question",
        r"\b(?:would not you agree|you would agree|would you agree|do not you (?:think|agree|want|feel|love)|"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 def _words(text: str) -> frozenset[str]:
@@ -46,6 +47,8 @@ _BARE = {
     "cannot": "can not", "gonna": "going to", "wanna": "want to", "gotta": "got to", "lets": "let us",
     "okay": "ok", "alright": "ok", "yeah": "yes", "yep": "yes",
 }
+
+_BARE_SPLIT = {k: v.split() for k, v in _BARE.items()}
 
 #: Hesitations that carry no meaning.
 FILLERS = frozenset({"um", "umm", "uh", "uhh", "uhm", "er", "erm", "ah", "ahh", "hmm", "hm", "mm", "mhm", "eh"})
@@ -109,13 +112,21 @@ class Normalised:
 
 
 def _expand(fragment: str) -> list[str]:
-    fragment = fragment.lower().replace("’", "'").replace("‘", "'").replace("`", "'")
-    for pattern, repl in _APOSTROPHE:
-        fragment = pattern.sub(repl, fragment)
+    fragment = fragment.lower()
+    if "’" in fragment or "‘" in fragment or "`" in fragment:
+        fragment = fragment.replace("’", "'").replace("‘", "'").replace("`", "'")
+    if "'" in fragment:
+        for pattern, repl in _APOSTROPHE:
+            fragment = pattern.sub(repl, fragment)
     words: list[str] = []
     for w in _WORD.findall(fragment):
-        w = w.replace("'", "")
-        words.extend(_BARE.get(w, w).split())
+        if "'" in w:
+            w = w.replace("'", "")
+        bare = _BARE_SPLIT.get(w)
+        if bare is None:
+            words.append(w)
+        else:
+            words.extend(bare)
     return words
 
 
@@ -193,6 +204,7 @@ def normalise(text: str) -> Normalised:
     return Normalised(raw=text, tokens=tokens, clauses=tuple(clauses), marked_questions=tuple(marks))
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A light suffix stripper so "staffing"/"staffed"/"staff" and "drivers"/"driver" match."""
     for suffix in ("ations", "ation", "ings", "ing", "edly", "ed", "ies", "es", "s", "ly", "er"):
