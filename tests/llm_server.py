@@ -15,6 +15,7 @@ the base URL (``fault_server.url("status429")`` -> ``http://127.0.0.1:PORT/statu
 - ``garbage``: 200 with an event stream of non-JSON lines; ``html``: 200 with an HTML page;
 - ``empty``: a valid stream with no text; ``hang``: accepts and never answers;
 - ``stall``: one good sentence, then silence; ``cut``: one good sentence, then the connection drops;
+- ``gated``: one sentence, then the rest once the test sets ``fault_server.gate``;
 - ``script``: streams the next text queued with ``fault_server.script.append(text)`` in small
   chunks, as a well-behaved server would.
 
@@ -132,6 +133,7 @@ class FaultServer(ThreadingHTTPServer):
         self.requests: list[tuple[str, dict]] = []
         self.script: list[str] = []
         self.stop_event = threading.Event()
+        self.gate = threading.Event()
 
     def handle_error(self, request, client_address) -> None:  # clients hanging up are expected here
         pass
@@ -174,6 +176,12 @@ class _Handler(BaseHTTPRequestHandler):
             if mode == "stall":
                 self.server.stop_event.wait(30)
             self.close_connection = True
+        elif mode == "gated":  # the first sentence, then the rest only once the test opens the gate
+            self._start_stream()
+            self._write_chunk(sse_chunk(None) + sse_chunk("We bake bread all day. "))
+            self.server.gate.wait(30)
+            self._write_chunk(sse_chunk("Mostly sourdough.") + sse_chunk("", "stop") + b"data: [DONE]\n\n")
+            self._write_chunk(b"")
         elif mode == "script":
             text = self.server.script.pop(0) if self.server.script else "Fine, thanks."
             self._start_stream()
@@ -212,6 +220,35 @@ def fault_server() -> Iterator[FaultServer]:
         yield server
     finally:
         server.stop_event.set()
+        server.gate.set()
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+# -- a small persona for engine tests -----------------------------------------------------------
+
+
+def sample_persona():
+    """A bakery owner with three facts at rising trust levels (independent of the bundled personas)."""
+    from simulator.persona.schema import parse_persona
+
+    return parse_persona({
+        "name": "Rosa Alvarez", "role": "Owner", "company": "Alvarez Bakery", "industry": "Food retail",
+        "situation": "Runs two bakery shops; orders live on paper.", "personality": "Warm and chatty.",
+        "speaking_style": "Short friendly sentences.", "difficulty": "medium", "starting_trust": 40,
+        "opening_line": "Hi, come in! What did you want to chat about?",
+        "facts": [
+            {"id": "two-shops", "kind": "situation", "topic": "the business", "trust_needed": 0,
+             "keywords": ["business", "shops", "bakery", "day to day"],
+             "says": ["We have two shops and twelve staff, and my husband Luis does the deliveries."]},
+            {"id": "paper-orders", "kind": "problem", "topic": "custom orders on paper", "trust_needed": 42,
+             "keywords": ["orders", "paper", "order book", "hardest", "mix up"],
+             "says": ["The custom orders go in a paper book at the counter, and the book is always in the wrong shop."],
+             "guarded": ["Oh, orders are fine, mostly."]},
+            {"id": "lost-cakes", "kind": "cost", "topic": "cost of lost orders", "trust_needed": 90,
+             "keywords": ["cost", "money", "lose"],
+             "says": ["We remade eleven wedding cakes last year, about four thousand pounds gone."]},
+        ],
+        "concerns": [{"id": "price", "topic": "price", "says": ["Everything new costs a fortune."]}],
+    }, "sample", "rosa")
