@@ -20,7 +20,8 @@ from typing import Protocol
 import numpy as np
 
 from simulator.conversation.turns import Turn
-from simulator.session.events import EventSink, Level, PartialText, PhaseChanged, Problem
+from simulator.errors import RapportError
+from simulator.session.events import BuyerChunk, Event, EventSink, Level, PartialText, PhaseChanged, Problem
 from simulator.speech import endpoint as ep
 from simulator.speech.audio import level, save_turn_audio
 from simulator.speech.sources import AudioSource
@@ -95,6 +96,15 @@ class VoicePipeline:
         self._count = 0
         self.turns: list[HeardTurn] = []
         self.started = time.perf_counter()
+        self._streamed = False
+        sinks = getattr(target, "sinks", None)
+        if isinstance(sinks, list) and voice is not None:
+            sinks.append(self._on_session_event)  # stream the buyer's words into the voice as they come
+
+    def _on_session_event(self, event: Event) -> None:
+        if isinstance(event, BuyerChunk) and self.voice is not None and event.text:
+            self._streamed = True
+            self.voice.feed(event.text)
 
     # -- running ---------------------------------------------------------------------------------
     def stop(self) -> None:
@@ -211,30 +221,44 @@ class VoicePipeline:
         heard = HeardTurn(transcript.text, ended.start_s, ended.end_s, ended.ending, audio_path, latency)
         self.turns.append(heard)
         self.emit(PhaseChanged("thinking", t=self.endpointer.time_s))
-        started = time.perf_counter()
-        buyer = self._rep_turn(
-            transcript.text, start_s=ended.start_s, end_s=ended.end_s, audio=audio_path, latency=dict(latency)
-        )
-        replied = time.perf_counter()
-        heard.buyer = buyer
-        if buyer is None:
-            self.emit(PhaseChanged("listening", t=self.endpointer.time_s))
-            return
-        buyer_latency = {
-            "transcribe": latency["transcribe"],
-            "respond": round((replied - started) * 1000, 1),
-            "speech_end_to_text": round((replied - speech_end) * 1000, 1),
-        }
-        buyer.latency_ms = buyer_latency
-        if self.voice is None or not buyer.text.strip():
-            self.emit(PhaseChanged("listening", t=self.endpointer.time_s))
-            return
+        buyer_latency: dict[str, float] = {"transcribe": latency["transcribe"]}
 
         def first_audio(at: float) -> None:
             buyer_latency["speech_end_to_voice"] = round((at - speech_end) * 1000, 1)
 
+        reply = None
+        if self.voice is not None:
+            self._streamed = False
+            reply = self.voice.begin(on_first_audio=first_audio)
+        started = time.perf_counter()
+        try:
+            buyer = self._rep_turn(
+                transcript.text, start_s=ended.start_s, end_s=ended.end_s, audio=audio_path, latency=dict(latency)
+            )
+        except RapportError as exc:  # e.g. the buyer has ended the meeting
+            if self.voice is not None:
+                self.voice.stop()
+                self.voice.finish()
+            self.emit(Problem(str(exc), t=self.endpointer.time_s))
+            self.stop()
+            return
+        replied = time.perf_counter()
+        heard.buyer = buyer
+        buyer_latency["respond"] = round((replied - started) * 1000, 1)
+        buyer_latency["speech_end_to_text"] = round((replied - speech_end) * 1000, 1)
+        if buyer is None:
+            if self.voice is not None:
+                self.voice.finish()
+            self.emit(PhaseChanged("listening", t=self.endpointer.time_s))
+            return
+        buyer.latency_ms = buyer_latency
+        if self.voice is None or reply is None:
+            self.emit(PhaseChanged("listening", t=self.endpointer.time_s))
+            return
+        if not self._streamed:
+            self.voice.feed(buyer.text + " ")
+        self.voice.finish()
         self.emit(PhaseChanged("speaking", t=self.endpointer.time_s))
-        reply = self.voice.speak(buyer.text, on_first_audio=first_audio)
         if not self.source.realtime:  # a file fed as fast as possible: speak (or synthesise) before going on
             reply.wait()
         self._keep_buyer_audio(buyer, reply, f"{self.s.record_prefix}-{index:03d}-buyer")
@@ -242,9 +266,8 @@ class VoicePipeline:
     def _record(self, audio: np.ndarray, name: str) -> str | None:
         if self.s.record_dir is None:
             return None
-        path = str(Path(self.s.record_dir) / f"{name}.flac")
-        threading.Thread(target=save_turn_audio, args=(audio, self.s.record_dir, name), daemon=True).start()
-        return path
+        # written now (a few ms): the session recorder copies it when the rep turn completes
+        return save_turn_audio(audio, self.s.record_dir, name)
 
     def _keep_buyer_audio(self, buyer: Turn, reply: Reply, name: str) -> None:
         if self.s.record_dir is None:

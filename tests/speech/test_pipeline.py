@@ -1,0 +1,99 @@
+"""The whole voice loop on the sample calls: right turns, right boundaries, recordings, buyer voice."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from simulator.conversation.turns import Turn
+from simulator.speech.pipeline import PipelineSettings, VoicePipeline
+from simulator.speech.sources import FileSource
+from simulator.speech.voice import BuyerVoice
+
+from .conftest import SAMPLES, sample_turns, wer
+
+
+class Scripted:
+    """A stand-in buyer that records what it was told (the real session is tested below)."""
+
+    def __init__(self) -> None:
+        self.calls: list[dict] = []
+
+    def rep_turn(self, text: str, **kwargs) -> Turn:
+        self.calls.append({"text": text, **kwargs})
+        return Turn("buyer", "Sure. We mostly use spreadsheets.", trust=50.0)
+
+
+@pytest.mark.parametrize("name", ["consultative_call", "transactional_call"])
+def test_sample_call_becomes_the_right_turns_with_the_right_boundaries(name, transcriber, tmp_path):
+    expected = sample_turns(name)
+    target = Scripted()
+    settings = PipelineSettings(record_dir=tmp_path, record_prefix=name)
+    pipeline = VoicePipeline(FileSource(SAMPLES / f"{name}.flac"), transcriber, target, settings=settings)
+    heard = pipeline.run()
+    assert len(heard) == len(expected)  # the mid-turn pause after "and um" and the noise burst are not turns
+    for turn, (start, end, text), call in zip(heard, expected, target.calls, strict=True):
+        assert turn.start_s == pytest.approx(start, abs=0.15)
+        assert turn.end_s == pytest.approx(end, abs=0.15)
+        assert wer(text, turn.text) <= 0.35, (text, turn.text)
+        assert call["start_s"] == turn.start_s and call["audio"] == turn.audio
+        recorded, rate = sf.read(turn.audio)
+        assert rate == 16000 and abs(recorded.size / rate - (end - start)) < 0.7
+    total = " ".join(t.text for t in heard)
+    assert wer(" ".join(t for _, _, t in expected), total) <= 0.2
+
+
+def test_buyer_reply_is_voiced_recorded_and_timed(transcriber, synth, tmp_path):
+    speech = synth.synth("Tell me about the last time a customer was unhappy.")
+    audio = np.concatenate([np.zeros(8000, np.float32), speech, np.zeros(8000, np.float32)])
+    voice = BuyerVoice(synth)
+    settings = PipelineSettings(record_dir=tmp_path)
+    heard = VoicePipeline(FileSource(audio), transcriber, Scripted(), voice=voice, settings=settings).run()
+    assert len(heard) == 1
+    buyer = heard[0].buyer
+    assert set(buyer.latency_ms) == {"transcribe", "respond", "speech_end_to_text", "speech_end_to_voice"}
+    assert buyer.latency_ms["speech_end_to_voice"] >= buyer.latency_ms["speech_end_to_text"] - 1
+    voice.wait(10)
+    import time
+
+    for _ in range(100):  # the buyer's recording is written once the reply is done
+        if buyer.audio and sf.info(buyer.audio).frames:
+            break
+        time.sleep(0.05)
+    assert sf.info(buyer.audio).duration > 1.0
+
+
+def test_realtime_file_is_paced_like_a_microphone():
+    import time
+
+    source = FileSource(np.zeros(16000, np.float32), realtime=True, tail_s=0.0)
+    started = time.perf_counter()
+    blocks = list(source.blocks())
+    assert sum(b.size for b in blocks) >= 16000
+    assert time.perf_counter() - started >= 0.95  # one second of audio takes one second to arrive
+
+
+def test_simulate_with_audio_runs_the_real_session(tmp_path):
+    """`rapport simulate --audio`: the real PracticeSession, analyser and offline buyer."""
+    from click.testing import CliRunner
+
+    from simulator.commands.simulate import simulate
+
+    result = CliRunner().invoke(
+        simulate,
+        ["--persona", "bakery-owner", "--audio", str(SAMPLES / "consultative_call.flac"), "--json", "--no-save"],
+    )
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output.strip().splitlines()[-1])
+    reps = [t for t in doc["turns"] if t["speaker"] == "rep"]
+    buyers = [t for t in doc["turns"] if t["speaker"] == "buyer"]
+    assert len(reps) == 6 and len(buyers) == 7  # the buyer opens
+    assert all("start_s" in t and "end_s" in t and t["end_s"] > t["start_s"] for t in reps)
+    assert all(
+        set(t["latency_ms"]) == {"transcribe", "respond", "speech_end_to_text", "speech_end_to_voice"}
+        for t in buyers[1:]
+    )
+    assert sum("question" in t["labels"] for t in reps) >= 3
