@@ -97,24 +97,39 @@ def render_text(doc: dict, persona: Persona, unused: int = 0) -> str:
 
 @click.command()
 @click.option("--persona", "persona_id", required=True, help="Persona id (see `rapport personas list`).")
-@click.option("--script", "script", required=True, type=click.Path(dir_okay=False, allow_dash=True),
+@click.option("--script", "script", default=None, type=click.Path(dir_okay=False, allow_dash=True),
               help="Text file with one rep utterance per line (- for stdin).")
+@click.option("--audio", "audio", default=None, type=click.Path(dir_okay=False),
+              help="Audio file of the rep speaking (instead of --script): goes through the microphone's pipeline.")
+@click.option("--realtime", is_flag=True, help="With --audio: feed the file at the pace of a live microphone.")
 @click.option("--engine", type=click.Choice(ENGINES), default="offline", show_default=True, help="Buyer engine.")
 @click.option("--seed", type=int, default=None, help="Seed for a repeatable conversation.")
 @click.option("--no-save", is_flag=True, help="Do not store the session (by default it is saved).")
 @db_option
 @personas_option
 @json_option
-def simulate(persona_id: str, script: str, engine: str, seed: int | None, no_save: bool, db_url: str | None,
-             personas_dirs: tuple[Path, ...], as_json: bool) -> None:
+def simulate(persona_id: str, script: str | None, audio: str | None, realtime: bool, engine: str, seed: int | None,
+             no_save: bool, db_url: str | None, personas_dirs: tuple[Path, ...], as_json: bool) -> None:
     """Feed a script of rep lines to a simulated buyer; print the conversation and the scorecard."""
     _, warnings = load_all(personas_dirs)
     for line in warnings:
         click.echo(f"rapport: warning: {line}", err=True)
     persona = get(persona_id, personas_dirs)
-    lines = read_script(script)
-    recorder = None if no_save else start_recorder(persona, engine, {"seed": seed, "script": str(script)}, db_url)
-    session = run_script(persona, lines, engine=engine, seed=seed, sinks=[recorder] if recorder else [])
+    if (script is None) == (audio is None):
+        raise RapportError("give either --script FILE or --audio FILE")
+    lines = read_script(script) if script is not None else []
+    source = {"script": str(script)} if script is not None else {"audio": str(audio), "realtime": realtime}
+    recorder = None if no_save else start_recorder(persona, engine, {"seed": seed, **source}, db_url)
+    if audio is not None:  # the voice pipeline (simulator/speech/run.py) feeds the session turn by turn
+        from simulator.speech.run import run_audio_file
+
+        session = PracticeSession(persona, make_engine(engine, seed=seed), seed=seed,
+                                  sinks=[recorder] if recorder else [])
+        run_audio_file(session, audio, realtime=realtime,
+                       on_problem=lambda msg: click.echo(f"rapport: warning: {msg}", err=True))
+        lines = [t.text for t in session.turns if t.speaker == "rep"]
+    else:
+        session = run_script(persona, lines, engine=engine, seed=seed, sinks=[recorder] if recorder else [])
     doc = result(session, engine)
     if recorder:
         session.end("buyer ended the meeting" if session.state.ended else "finished")
