@@ -1,0 +1,130 @@
+"""A rep's progress: each scorecard figure's trend across their sessions, oldest to newest.
+
+The trend is the least-squares line through the figure's values (one per scored session): its
+rise over the whole series is the ``change``; ``improving`` / ``worsening`` says whether that
+change goes the good way for this figure (less talk share, fewer transactional moves, more
+questions ...), ``steady`` when it is under 5% of the figure's scale.  Only sessions with a
+scorecard count; values in another unit than the newest session's (words vs seconds, when some
+sessions had no audio) are left out of that figure's series.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from simulator.session.records import iso
+from simulator.session.store import Store
+
+#: figure -> True when higher is better (False: lower is better)
+HIGHER_IS_BETTER: dict[str, bool] = {
+    "overall": True,
+    "rep talk share": False,
+    "longest rep monologue": False,
+    "longest buyer story": True,
+    "questions": True,
+    "follow-up questions": True,
+    "listening": True,
+    "patience": True,
+    "transactional moves": False,
+    "discovery": True,
+    "buyer trust": True,
+    "buyer's next step": True,
+}
+_VERDICT = {"poor": 0.0, "ok": 1.0, "good": 2.0}
+_BARS = "▁▂▃▄▅▆▇█"
+
+
+@dataclass
+class Trend:
+    name: str
+    unit: str
+    values: list[float]
+    first: float
+    last: float
+    best: float
+    change: float
+    trend: str  # improving | worsening | steady | single
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _slope_change(values: list[float]) -> float:
+    n = len(values)
+    if n < 2:
+        return 0.0
+    mx, my = (n - 1) / 2, sum(values) / n
+    num = sum((i - mx) * (v - my) for i, v in enumerate(values))
+    den = sum((i - mx) ** 2 for i in range(n))
+    return num / den * (n - 1)
+
+
+def trend(name: str, unit: str, values: list[float], higher_is_better: bool) -> Trend:
+    change = _slope_change(values)
+    scale = max(max(abs(v) for v in values), 100.0 if unit in ("%", "/100") else 1.0)
+    if len(values) < 2:
+        word = "single"
+    elif abs(change) < 0.05 * scale:
+        word = "steady"
+    else:
+        word = "improving" if (change > 0) == higher_is_better else "worsening"
+    best = max(values) if higher_is_better else min(values)
+    return Trend(name, unit, values, values[0], values[-1], best, round(change, 3), word)
+
+
+def progress(store: Store, rep: str | None = None) -> dict:
+    """The trends for ``rep`` (all sessions when None)."""
+    summaries = [s for s in store.list_sessions(rep=rep) if s.overall is not None]
+    summaries.sort(key=lambda s: s.started_at)
+    cards = [(s, store.get(s.id).scorecard or {}) for s in summaries]
+    series: dict[str, list[tuple[str, float]]] = {"overall": [("/100", float(s.overall)) for s in summaries]}
+    verdict_only: set[str] = set()
+    for _, card in cards:
+        for fig in card.get("figures") or []:
+            name, value, unit = fig.get("name"), fig.get("value"), fig.get("unit") or ""
+            if not name:
+                continue
+            if isinstance(value, bool):
+                value = float(value)
+            if not isinstance(value, int | float) or fig.get("verdict") == "n/a":
+                continue  # not measured in this session
+            series.setdefault(name, []).append((unit, float(value)))
+            if name not in HIGHER_IS_BETTER and fig.get("verdict") in _VERDICT:
+                verdict_only.add(name)
+    trends = []
+    for name, points in series.items():
+        if not points:
+            continue
+        unit = points[-1][0]
+        values = [v for u, v in points if u == unit]
+        trends.append(trend(name, unit, values, HIGHER_IS_BETTER.get(name, True)))
+    return {
+        "rep": rep,
+        "sessions": len(summaries),
+        "first": iso(summaries[0].started_at) if summaries else None,
+        "last": iso(summaries[-1].started_at) if summaries else None,
+        "session_ids": [s.id for s in summaries],
+        "figures": [t.to_dict() for t in trends],
+    }
+
+
+def sparkline(values: list[float]) -> str:
+    lo, hi = min(values), max(values)
+    if hi == lo:
+        return _BARS[3] * len(values)
+    return "".join(_BARS[int((v - lo) / (hi - lo) * (len(_BARS) - 1))] for v in values)
+
+
+def render(doc: dict) -> str:
+    """Text for ``rapport progress``."""
+    who = doc["rep"] or "all reps"
+    if not doc["sessions"]:
+        return f"No scored sessions for {who} yet."
+    out = [f"Progress for {who}: {doc['sessions']} scored session(s), {doc['first']} to {doc['last']}", ""]
+    for f in doc["figures"]:
+        unit = f" {f['unit']}" if f["unit"] and f["unit"] != "/100" else ""
+        out.append(
+            f"{f['name']:<24} {sparkline(f['values']):<12} {f['first']:g} -> {f['last']:g}{unit}"
+            f"  (best {f['best']:g}; {f['trend']})"
+        )
+    return "\n".join(out)
