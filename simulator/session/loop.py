@@ -176,6 +176,8 @@ class PracticeSession:
                 self.emit(BuyerChunk(text=item, t=self.now()))
         if reply is None:
             raise RapportError(f"the {engine.name} buyer gave no reply")
+        if reply.problem:  # the engine recovered by itself (e.g. the LLM failed; offline answered)
+            self.emit(Problem(message=reply.problem, t=self.now()))
         return reply
 
     def _hint(self, analysis: Analysis, buyer_said: str | None, rep: Turn) -> None:
