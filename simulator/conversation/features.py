@@ -29,7 +29,9 @@ _CONCERN = re.compile(
     r"right time|slow|heard|bad|problem|issue|ourselves|in house|my boss|will not|can not|not interested|"
     r"complicated|hard|difficult|too (?:long|much|big|small|complex|early|late)|skeptical|sceptical|tried|"
     r"failed|did not work|more time|think about it|priority|not for us|no|nope|doubt|unsure|hesitant|"
-    r"burned|burnt|contract with|locked in|switching|disruption|learning curve|security|compliance)\b"
+    r"burned|burnt|contract with|locked in|switching|disruption|learning curve|security|compliance|fine|as it is|"
+    r"works for us|used to|good enough|current|timing|overpromised|high|huge|limits|never had|seems|dated|"
+    r"comfortable|long|forever|disruptive|trust)\b"
 )
 _NEED = re.compile(r"\b(?:we need|we want|looking for|i need|we would like|we have to|we must|our goal|the goal|"
                    r"hoping to|trying to|we are after|we would love|need to|want to)\b")
@@ -37,10 +39,13 @@ _REQUEST = re.compile(
     r"\b(?:send me|email me|call me|can you send|could you send|can you email|follow up|get back to me|"
     r"let us talk|talk (?:next|again|later)|set up a|book a|put something|in writing|next week|after the call|"
     r"i will (?:look|think|check|talk|run|share)|let me (?:think|check|talk|run|look)|can you (?:call|do|come|"
-    r"share|put)|could you (?:call|do|come|share|put))\b"
+    r"share|put)|could you (?:call|do|come|share|put)|book (?:me|us)|pencil (?:me|us)|hold on|"
+    r"we will need to|i will have|join|first|let us do)\b"
 )
 _AGREE = re.compile(S + r"(?:sure|of course|absolutely|will do|no problem|definitely|yes|ok|happy to|sounds good|"
-                    r"certainly|perfect)\b")
+                    r"certainly|perfect|done|great|understood|fine|no worries|take your time)\b")
+_DISCOURSE = frozenset({"ok", "so", "yes", "right", "well", "and", "then", "like", "anyway", "oh", "i", "mean", "sure",
+                        "no", "alright"})
 _QUESTION_START = re.compile(S + r"(?:what|how|why|when|where|who|which)\b")
 
 
@@ -115,13 +120,21 @@ def extract(text: str, buyer_said: str | None = None) -> Features:
         return feats
     joined = " | ".join(" ".join(c) for c in norm.clauses)
     words = set(norm.tokens)
+    votes: dict[str, int] = {}
     for rule in RULES:
         if rule.keys and rule.keys.isdisjoint(words):
             continue
         m = rule.pattern.search(joined)
         if m:
             names.append(rule.name)
+            votes[rule.label] = votes.get(rule.label, 0) + 1
             feats.cues.append((rule.label, rule.cue, m.group(0)))
+    for label, count in votes.items():
+        names.append("R:" + label)
+        if count > 1:
+            names.append("R2:" + label)
+    if words <= _DISCOURSE:
+        names.append("discourse_only")
     q_flags = [is_question_clause(c, m) for c, m in zip(norm.clauses, norm.marked_questions, strict=True)]
     _structure(norm, q_flags, names)
     if buyer_said and buyer_said.strip():
@@ -161,6 +174,9 @@ def _structure(norm: Normalised, q_flags: list[bool], names: list[str]) -> None:
             names.append("s_you_will")
     if n_tokens <= 3 and not any(q_flags):
         names.append("short_statement")
+    first = norm.clauses[0]
+    if first[0] == "so" or (len(first) > 1 and first[1] == "so" and first[0] in _OPENERS):
+        names.append("so_question" if q_flags[0] else "so_statement")
 
 
 def _buyer(norm: Normalised, q_flags: list[bool], joined: str, buyer_said: str, names: list[str],
@@ -199,6 +215,8 @@ def _buyer(norm: Normalised, q_flags: list[bool], joined: str, buyer_said: str, 
         in_s = [w for w in shared if stem(w) in s_stems]
         if in_s:
             names.append("echo_statement")
+            if not _CONTRAST.search(joined) and "s_seller" not in names:
+                names.append("pure_echo")
             cues.append(("listening", f"reflects the buyer's words '{quoted}'", ""))
         if in_q:
             names.append("echo_question")
@@ -212,6 +230,8 @@ def _buyer(norm: Normalised, q_flags: list[bool], joined: str, buyer_said: str, 
             names.append("concern_question")
         if not any(q_flags):
             names.append("concern_statement")
+        if "s_seller" in names:
+            names.append("concern_seller_reply")
         if _QUESTION_START.search(joined) and shared:
             names.append("concern_explored")
 

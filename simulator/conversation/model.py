@@ -30,8 +30,10 @@ class TrainConfig:
     steps: int = 400
     #: Adam learning rate
     learning_rate: float = 0.05
-    #: L2 penalty per weight (relative to the mean loss)
+    #: L2 penalty per word n-gram weight (relative to the mean loss)
     l2: float = 3e-4
+    #: L2 penalty per rule or structure weight (smaller: these are meant to generalise)
+    l2_rules: float = 1e-4
     #: n-gram features seen fewer times than this are dropped (rule features are always kept)
     min_count: int = 2
     #: weights are rounded to this many decimals when saved
@@ -130,7 +132,7 @@ def train(samples: Sequence[list[str]], targets: Sequence[Sequence[str]], config
     m = np.zeros_like(w)
     v = np.zeros_like(w)
     b1, b2, eps = 0.9, 0.999, 1e-8
-    reg = np.full((d, 1), config.l2)
+    reg = np.array([[config.l2 if _is_ngram(name) else config.l2_rules] for name in vocab])
     reg[0] = 0.0
     for step in range(1, config.steps + 1):
         z = np.add.reduceat(w[cols_a], row_ptr, axis=0)
@@ -141,5 +143,5 @@ def train(samples: Sequence[list[str]], targets: Sequence[Sequence[str]], config
         w -= config.learning_rate * (m / (1 - b1**step)) / (np.sqrt(v / (1 - b2**step)) + eps)
     w = np.round(w, config.decimals)
     meta = {"examples": n, "features": d, **{k_: getattr(config, k_) for k_ in ("steps", "learning_rate", "l2",
-                                                                              "min_count")}}
+                                                                              "l2_rules", "min_count")}}
     return Model(tuple(labels), vocab, w, meta)

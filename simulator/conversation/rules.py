@@ -45,7 +45,7 @@ KEYS: dict[str, str] = {
                "reacted feel felt changed decide decided matter matters success look looks",
     "l_empathy": "sounds sounded must that can imagine wonder sorry lot makes weighing hear hurts ouch wow",
     "l_reflect": "so hearing understand heard saying words sure check summarise summarize correct basically describing "
-                 "real tool rather",
+                 "real tool rather taking heard got sounds more thing",
     "p_our_thing": "product platform tool software app solution system service services technology sensor sensors "
                    "installers feature features module dashboard offering package api integration integrations engine "
                    "version suite add plugin device hardware scheduler reporting analytics crm portal",
@@ -60,36 +60,45 @@ KEYS: dict[str, str] = {
     "b_you_will": "you",
     "b_this_will": "will would going can could",
     "b_outcome": "pays pay save saves saving cut cuts half double triple boost increase reduce grow time peace more "
-                 "never have so return roi fraction hassle worry will going imagine",
-    "lq_tag": "not right correct agreed yes",
+                 "never have so return roi fraction hassle worry will going imagine which that means fewer lift "
+                 "guarantee guaranteed makes make back earlier sooner running day",
+    "lq_tag": "not right correct agreed yes no",
     "lq_agree": "agree surely really just not would wouldn",
     "lq_if_could": "if",
+    "lq_what_if": "what how have can picture fair agree really",
+    "p_price": "fee fees price prices rates priced dollars pounds euros month year per flat covers included "
+               "inclusive",
     "lq_want_good": "want like love interested rather prefer agree better easier nice good great helpful "
                      "valuable worth",
     "lq_any_reason": "reason not stopping stop interested",
     "oh_dismiss": "never not no nothing worry should old myth anymore around trust believe surprised says hear "
-                  "overblown exaggerated misconception outdated better before changed fixed solved think",
+                  "overblown exaggerated misconception outdated better before changed fixed solved think always "
+                  "everyone real respect line anyway flies like actually what speak way change than never fine "
+                  "find with one fixed longer",
     "oh_compare": "cheaper expensive less better faster reliable take cost costs far savings makes outweigh worth "
                   "small long years real actually compared",
     "oh_ack_but": "but however though although said still except",
     "c_ask": "can shall should could may good ready so deal count in sound take sign let move go signed signing get "
              "what where",
     "c_paper": "agreement contract order paperwork purchase docusign invoice onboarding kick kickoff go next pull "
-               "commit commitment lock on place put count get start installation install trial pilot sign",
-    "c_either_or": "or prefer which start",
+               "commit commitment lock on place put count get start installation install trial pilot sign signature "
+               "deposit card payment official book booked reserve hold",
+    "c_when": "when how many should shall can who what where monday tuesday wednesday thursday friday tomorrow "
+              "week happy ok comfortable ready ball happen done wrap close board anything deal need",
+    "c_either_or": "or prefer which start suit",
     "c_urgency": "offer ends end only special discount limited price prices expire expires while sign commit decide "
-                 "buy order act deadline year lock last miss won will before",
+                 "buy order act deadline year lock last miss won will before now only",
     "c_assume": "great perfect excellent awesome fantastic let i welcome pencil",
     "r_thanks": "thanks thank appreciate grateful cheers",
-    "r_greet": "hi hello hey good nice great lovely pleasure how",
+    "r_greet": "hi hello hey good nice great lovely pleasure how happy glad welcome",
     "r_smalltalk": "weekend holiday holidays vacation conference trip weather game kids coffee lunch summer winter "
                    "traffic flight birthday match hike cold hot sunny rain raining snow congrats congratulations "
-                   "office view dog cat how",
+                   "office view dog cat how got get line long based originally personal move building school night",
     "r_agenda": "mind ok alright before agenda keep minutes if works work plan today first questions ask busy time "
-                "still",
+                "still good hoping cover does spend decide hard eye tight short brief go record pitch",
     "o_tech": "you cut froze frozen hear mute muted my bad lagging echo one hang give bear let sorry excuse pardon say "
               "repeat there lost close refresh reconnect dial call background construction where what writing note "
-              "take",
+              "take link chat video tab breaking hold barking door no rush notes",
 }
 
 
@@ -123,11 +132,12 @@ RULES: tuple[Rule, ...] = (
        r"(?:" + S + r"so (?:you|your|the|it is|it|for you|basically|if i|that|they|there)|"
        r"\b(?:what i am hearing|if i am hearing|if i understand|if i heard|you are saying|in other words|"
        r"let me make sure|to make sure i|let me check|to summari[sz]e|just so i|correct me if|so basically|"
-       r"what you are describing|so it is|so the real|the real issue|not the tool|rather than)\b)",
+       r"what you are describing|so it is|so the real|the real issue|not the tool|rather than|taking away|what i heard|"
+       r"got (?:this|that) right|have got (?:this|that) right|sounds like|more than|it is (?:a|more) \w+ thing)\b)",
        "reflects back what the buyer said ('{m}')"),
     _r("l_goon", "listening",
-       r"^(?:go on|please go on|tell me more|say more|keep going|and then|really|interesting|i see|"
-       r"mm|hmm|uh huh|right|got it|wow|and|then what|what else)$",
+       r"(?:^|\| )(?:(?:ok|and|so|yes|please|mhm|oh|right) )*(?:go on|keep going|tell me more|say more|and then|"
+       r"then what|what else|i see|got it|interesting|really|mhm|wow|carry on|continue|and|right)(?: please)?(?= \||$)",
        "invites the buyer to keep talking ('{m}')"),
     # --- pitch: presenting the seller -----------------------------------------------------------------
     _r("p_our_thing", "pitch",
@@ -154,6 +164,11 @@ RULES: tuple[Rule, ...] = (
        r"comes with|built in|out of the box|integrates with|syncs with|connects to|plugs into|works with every|"
        r"automatically|our pricing|pricing starts|costs? (?:just|only)|per (?:month|user|seat|year)|brochure)\b",
        "shows or describes the offering ('{m}')"),
+    _r("p_price", "pitch",
+       r"\b(?:(?:implementation|setup|set up|monthly|annual|flat|licen[cs]e|subscription) fees?|fees are|our fees|"
+       r"our (?:price|prices|rates)|the price (?:is|includes)|priced at|(?:\d+|hundred|thousand) (?:dollars|pounds|"
+       r"euros|a month|a year|per)|a flat|that covers|included in the price|all inclusive)\b",
+       "quotes the price ('{m}')"),
     _r("p_it_does", "pitch",
        r"\b(?:it|this|that|which) (?:also |automatically |even |just )?(?:syncs|integrates|tracks|alerts|handles|"
        r"sends|lets you|gives you|includes|connects|plugs|supports|automates|generates|flags|monitors|comes|"
@@ -175,12 +190,17 @@ RULES: tuple[Rule, ...] = (
        r"increase your|reduce your|grow your|more time|peace of mind|no more|never again|never have to|"
        r"will not have to|so you can|so you will|so that you|return on investment|roi|a fraction of|hassle free|"
        r"worry free|your (?:\w+ )?(?:team|staff|patients|customers|clients|people|boss|reps|users|evenings|"
-       r"weekends) (?:will|are going to) (?:love|thank|be|get|have)|imagine (?:if|how|having|never|your|not))\b",
+       r"weekends) (?:will|are going to) (?:love|thank|be|get|have)|imagine (?:if|how|having|never|your|not)|"
+       r"which means|that means|means (?:fewer|less|more|no|you)|fewer \w+|you do not have to|lift a finger|"
+       r"i guarantee|guaranteed|will (?:drop|fall|rise|improve|disappear|vanish|go away|be gone|go up|go down|double|"
+       r"pay off)|makes? (?:\w+ ){0,3}(?:more|less) (?:productive|efficient|profitable|stressed|time|money)|"
+       r"get (?:their|your) \w+ back|(?:finish|home|leave|done|out) (?:an hour |\w+ )?(?:earlier|sooner)|"
+       r"up and running|from day one|you will (?:barely|only|pay less|never|forget))\b",
        "claims an outcome for the buyer ('{m}')"),
     # --- leading question: the answer is decided in advance ------------------------------------------
     _r("lq_tag", "leading_question",
        r"\b" + _NEG_AUX + r" not (?:you|it|they|we|that|he|she|there|everyone)(?= \||$)|"
-       r"(?<=[a-z] )(?:right|correct|agreed)(?= \||$)",
+       r"(?<=[a-z] )(?:right|correct|agreed|yes|no)(?= \||$)",
        "tags a question onto a claim ('{m}')"),
     _r("lq_agree", "leading_question",
        r"\b(?:would not you agree|you would agree|would you agree|do not you (?:think|agree|want|feel|love)|"
@@ -196,6 +216,13 @@ RULES: tuple[Rule, ...] = (
        r"made|make|offered|cut|saved|halved|doubled|did)\b.*"
        r"\b(?:would|will|could|is there|are you|do you|any reason)\b",
        "offers a hypothetical to win a yes ('{m}')"),
+    _r("lq_what_if", "leading_question",
+       r"\b(?:what if (?:i told you|you could|your|we could|i could|you had|you never|it|there was|you did not)|"
+       r"how would (?:it|you|that) feel (?:if|to|when)|how would you feel if|how much would (?:it|that) be worth|"
+       r"how (?:good|great|nice|much better|much easier) would|have you ever (?:stopped|thought about how|considered "
+       r"how)|what would it mean (?:to|for) you if|can you imagine|picture this|is it fair to say|so you agree|"
+       r"you agree|really (?:working|getting|happy|sure|need|want|the best|worth))\b",
+       "paints a picture to win a yes ('{m}')"),
     _r("lq_want_good", "leading_question",
        S + r"(?:do|would|are|will|does|is|can|could) (?:not )?(?:you|your \w+|it|that|they)"
        r"(?: \w+){0,3} (?:want|like|love|interested|rather|prefer|agree|better|easier|nice|good|great|helpful|"
@@ -215,7 +242,11 @@ RULES: tuple[Rule, ...] = (
        r"come around|trust me|believe me|you would be surprised|everyone says that|we hear that a lot|"
        r"i hear that a lot|that is what everyone|overblown|exaggerated|misconception|outdated|"
        r"not as (?:hard|bad|expensive|complicated|long|slow)|much better now|way better now|that was before|"
-       r"that has changed|that is changed|we fixed that|we have fixed|we solved that|people think that)\b",
+       r"that has changed|that is changed|we fixed that|we have fixed|we solved that|people think that|"
+       r"always say that|what everyone says|not a real|with respect|in line with|anyway|flies by|not like them|"
+       r"we actually|what is there to think|speak for themselves|on (?:their|its) way out|will have to change|"
+       r"than (?:people|you|most people) (?:think|expect|would think)|never a (?:perfect|good|right|bad) time|"
+       r"will be fine|will not find|not with us|one off|been fixed|no longer)\b",
        "dismisses the buyer's concern ('{m}')"),
     _r("oh_compare", "objection_handling",
        r"\b(?:cheaper|less expensive|costs? less|better than|faster than|more reliable than|would take (?:you )?"
@@ -241,17 +272,31 @@ RULES: tuple[Rule, ...] = (
        r"(?:sign|signed|signing) (?:up|on|off|the|today|now|here)|get (?:you|it|this) (?:signed|started|set up|going|"
        r"booked|scheduled|ordered|installed|on board|onboard))\b",
        "pushes for commitment ('{m}')"),
+    _r("c_when", "close",
+       r"\b(?:(?:when|how soon) (?:would|do|can|could|shall|should) (?:you|we) (?:like to |want to )?(?:start|begin|"
+       r"get started|kick off|go live|sign|proceed|get going|move forward|go ahead)|how many \w+ (?:should|shall|can) "
+       r"(?:i|we)|(?:should|shall|can) i put you down|(?:who|what|where) should (?:i|we) (?:send|address|make|put|"
+       r"deliver|invoice|bill)|(?:monday|tuesday|wednesday|thursday|friday|tomorrow|next week|this week) (?:work|suit|"
+       r"look)|(?:happy|ok|comfortable|ready) to (?:proceed|go ahead|move forward|sign|start|get started|commit)|"
+       r"get the ball rolling|make it happen|get (?:this|it) done|wrap (?:this|it) up|close this out|get you on board|"
+       r"anything stopping (?:us|you)|do we have a deal|i will (?:just )?need (?:your|a) (?:signature|card|details|"
+       r"deposit|po|purchase order))\b",
+       "asks for the next step of the deal ('{m}')"),
     _r("c_paper", "close",
        r"\b(?:agreement|contract|order form|paperwork|purchase order|docusign|invoice|onboarding|kick off|kickoff|"
        r"go live|next steps?|pull the trigger|commit|commitment|lock (?:in|it in|that in)|on board|place (?:the|an) "
-       r"order|put you down|count you in|get started|start date|installation|install date|trial|pilot|sign)\b",
+       r"order|put you down|count you in|get started|start date|installation|install date|trial|pilot|sign|"
+       r"signature|deposit|card details|payment details|make it official|book you in|booked in|put you down|reserve|"
+       r"hold (?:it|the \w+) for you)\b",
        "talks about the deal ('{m}')"),
     _r("c_either_or", "close",
        r"\b(?:monday|tuesday|wednesday|thursday|friday|morning|afternoon|monthly|annual|yearly|this week|next week|"
        r"basic|premium|pro|standard|starter|enterprise|\w+ plan|\w+ package) or (?:the )?(?:monday|tuesday|"
        r"wednesday|thursday|friday|morning|afternoon|monthly|annual|yearly|this week|next week|basic|premium|pro|"
        r"standard|starter|enterprise|\w+ plan|\w+ package)\b|\b(?:would you prefer|do you prefer|which (?:works|"
-       r"would work|do you want|is better|would you like|one do you want|option)|would you like to start with)\b",
+       r"would work|do you want|is better|would you like|one do you want|option|works better|would suit)|"
+       r"would suit you|would you like to start with|(?:go with|start with|start on|go for|sign up for|opt for|"
+       r"choose|pick) (?:the )?\w+(?: \w+){0,3} or|(?:should|shall) (?:we|i) \w+(?: \w+){0,5} or)\b",
        "offers an either-or choice ('{m}')"),
     _r("c_urgency", "close",
        r"\b(?:offer ends|ends (?:today|tomorrow|friday|this week|soon)|end of (?:the )?(?:month|quarter|week|year)|"
@@ -259,7 +304,7 @@ RULES: tuple[Rule, ...] = (
        r"price goes up|prices go up|before the price|only (?:a few|two|three|\d+) (?:spots|slots|left|places)|"
        r"expires?|while it lasts|(?:if you )?(?:sign|commit|decide|buy|order) (?:now|today|this week|before)|"
        r"act now|deadline|this year s price|lock in|last chance|do not miss|won t last|will not last|"
-       r"before (?:friday|monday|the end))\b",
+       r"before (?:friday|monday|the end)|now is (?:really )?the (?:moment|time)|only good (?:till|until|for))\b",
        "creates urgency ('{m}')"),
     _r("c_assume", "close",
        r"(?:" + S + r"(?:great|perfect|excellent|awesome|fantastic) (?:\| )?(?:let us|so|i will|then)|"
@@ -274,19 +319,24 @@ RULES: tuple[Rule, ...] = (
     _r("r_greet", "rapport",
        S + r"(?:hi|hello|hey|good (?:morning|afternoon|evening)|nice to (?:meet|see|speak|talk)|great to (?:meet|see|"
        r"speak|talk|finally)|lovely to|pleasure|how are you|how is it going|how are things|how have you been|"
-       r"how is your (?:day|week|morning)|how was your (?:day|week|morning|weekend))\b",
+       r"how is your (?:day|week|morning)|how was your (?:day|week|morning|weekend)|happy (?:friday|monday|new year|"
+       r"holidays)|good to (?:see|meet|hear|speak|talk)|glad you made it|my pleasure|welcome)\b",
        "greets the buyer ('{m}')"),
     _r("r_smalltalk", "rapport",
        r"\b(?:weekend|holiday|holidays|vacation|conference|trip|weather|the game|kids|coffee|lunch|summer|winter|"
        r"traffic|flight|birthday|match|hike|cold out|hot out|sunny|rain|raining|snow|congrats|congratulations|"
-       r"your office|view|dog|cat|how was (?:the|your))\b",
+       r"your office|view|dog|cat|how was (?:the|your)|got into|get into this|line of work|how long have you been|"
+       r"where are you based|originally from|personal question|the move|new building|new school|last night)\b",
        "makes small talk ('{m}')"),
     _r("r_agenda", "rapport",
        r"\b(?:mind if i|do you mind if|is it ok if i|would it be ok if|would it be alright if|before we (?:start|begin|"
        r"dive|get into)|agenda|keep this to|(?:\d+|five|ten|fifteen|twenty|thirty|forty five|sixty) minutes|"
        r"if that works|does that work for you|would that be ok|plan for (?:today|the call)|for today i thought|"
        r"understand your situation first|a few questions first|ask a few questions|ask you a few|"
-       r"i know you are busy|respect your time|your time|how much time do you have|still good for)\b",
+       r"i know you are busy|respect your time|your time|how much time do you have|still good for|good time to|"
+       r"hoping (?:we would|to) cover|cover today|does that work|spend (?:most of )?the time|decide together|"
+       r"hard stop|keep an eye on the time|keep it (?:tight|short|brief)|let you go on time|record this|"
+       r"not pitch|not to pitch|no pitch)\b",
        "sets the agenda or asks permission ('{m}')"),
     # --- other: logistics, repairs --------------------------------------------------------------------
     _r("o_tech", "other",
@@ -295,7 +345,8 @@ RULES: tuple[Rule, ...] = (
        r"lagging|echo|one (?:sec|second|moment)|hang on|give me a (?:sec|second)|bear with me|let me just|"
        r"sorry (?:about that|go ahead|you go)|excuse me|pardon|say (?:that )?again|repeat that|you there|still there|"
        r"lost you|close (?:my|this)|refresh|reconnect|dial back|call back|background noise|construction|"
-       r"lost my train|where was i|what was i saying|let me grab|let me find|let me pull up|let me write|"
+       r"lost my train|where was i|what was i saying|let me grab|let me find|let me write|the link|the chat|"
+       r"the video|wrong tab|breaking up|hold on|barking|at the door|take your time|no rush|my notes|"
        r"writing that down|note that down|take a note)\b",
        "handles logistics ('{m}')"),
 )

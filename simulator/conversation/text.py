@@ -51,7 +51,9 @@ _BARE = {
 _BARE_SPLIT = {k: v.split() for k, v in _BARE.items()}
 
 #: Hesitations that carry no meaning.
-FILLERS = frozenset({"um", "umm", "uh", "uhh", "uhm", "er", "erm", "ah", "ahh", "hmm", "hm", "mm", "mhm", "eh"})
+FILLERS = frozenset({"um", "umm", "uh", "uhh", "uhm", "er", "erm", "ah", "ahh", "hmm", "hm", "eh"})
+#: Backchannels ("mm-hm", "uh huh") are kept as one word, "mhm": they invite the buyer to go on.
+_BACKCHANNEL = re.compile(r"\b(?:mm+[ -]?hm+|m+hm+|uh[ -]huh|mm+)\b")
 
 #: Words that add little to a sentence's meaning (kept out of "content words").
 STOPWORDS = _words(
@@ -113,6 +115,8 @@ class Normalised:
 
 def _expand(fragment: str) -> list[str]:
     fragment = fragment.lower()
+    if "m" in fragment or "huh" in fragment:
+        fragment = _BACKCHANNEL.sub("mhm", fragment)
     if "’" in fragment or "‘" in fragment or "`" in fragment:
         fragment = fragment.replace("’", "'").replace("‘", "'").replace("`", "'")
     if "'" in fragment:
