@@ -37,7 +37,8 @@ _STOP_WORDS = (
     then there these they this those through to too under until up very was we were what when where which while who
     whom why will with would you your yours yourself yourselves um uh er like yeah ok okay right well know mean
     guess kind sort really actually basically just get got tell let me us im youre thats whats dont its ive youve
-    id ill thing things bit lot maybe also much many one way go going say said see"""
+    id ill thing things bit lot maybe also much many one way go going say said see look looks looking looked normal
+    typical usual"""
 )
 STOP = frozenset(_STOP_WORDS.split())
 
@@ -54,7 +55,8 @@ KIND_CUES: dict[str, tuple[str, ...]] = {
              "revenue", "expensive", "weekend", "evenings"),
     "cause": ("why", "cause", "causes", "reason", "behind", "root", "how come", "keeps happening", "what drives",
               "where does", "comes from", "what changed", "started"),
-    "success": ("success", "ideal", "look like", "looks like", "perfect", "solved", "fixed", "different",
+    "success": ("success", "ideal", "would look like", "would it look like", "would that look like",
+                "perfect", "solved", "fixed", "different",
                 "magic wand", "a year from now", "fast forward", "dream", "best case", "goal", "want to get to",
                 "would change", "better look"),
     "problem": ("hardest", "challenge", "problem", "struggle", "frustrat", "difficult", "pain", "biggest",

@@ -1,0 +1,120 @@
+"""The offline buyer: replies come from the persona, gated by trust; deterministic; never repeats a line."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from simulator.conversation.moves import Analysis
+from simulator.conversation.turns import Turn
+from simulator.errors import RapportError
+from simulator.persona.engine import BuyerEngine, BuyerReply, collect, make_engine
+from simulator.persona.loader import get
+from simulator.persona.offline import OfflineEngine
+from simulator.persona.state import BuyerState
+
+
+def play(persona, moves, seed=1):
+    """Feed hand-labelled rep moves; return (replies, final state)."""
+    engine = OfflineEngine(seed=seed)
+    state = BuyerState.start(persona)
+    history = [Turn("buyer", persona.opening_line, trust=state.trust)]
+    replies = []
+    for text, labels in moves:
+        if state.ended:
+            break
+        reply = collect(engine.respond(persona, state, Analysis(text, tuple(labels)), history))
+        history += [Turn("rep", text, labels=tuple(labels)),
+                    Turn("buyer", reply.text, trust=reply.state.trust, revealed=reply.revealed)]
+        replies.append(reply)
+        state = reply.state
+    return replies, state
+
+
+def test_engine_protocol_and_factory():
+    engine = make_engine("offline", seed=3)
+    assert isinstance(engine, BuyerEngine) and engine.name == "offline"
+    with pytest.raises(RapportError, match="unknown engine"):
+        make_engine("gpt-9")
+
+
+def test_streams_text_then_a_reply():
+    rosa = get("bakery-owner")
+    items = list(OfflineEngine(1).respond(rosa, BuyerState.start(rosa), Analysis("How's business?", ("question",)),
+                                          []))
+    assert isinstance(items[0], str) and isinstance(items[-1], BuyerReply)
+    assert items[-1].text == items[0]
+
+
+def test_trusted_question_reveals_the_fact_in_the_persona_words():
+    rosa = get("bakery-owner")
+    trusted = replace(BuyerState.start(rosa), trust=80)
+    reply = OfflineEngine(1).reply(rosa, trusted, Analysis("who handles the staff rota?", ("question",)), [])
+    fact = rosa.fact("staff-rota")
+    assert reply.revealed == ("staff-rota",) and reply.text in fact.says
+    assert "staff-rota" in reply.state.revealed
+
+
+def test_untrusted_question_gets_a_guarded_answer():
+    cfo = get("enterprise-cfo")
+    reply = OfflineEngine(1).reply(cfo, BuyerState.start(cfo),
+                                   Analysis("what did the auditors find last year", ("question",)), [])
+    assert reply.revealed == ()
+    fact = cfo.fact("audit-findings")
+    assert reply.text in fact.guarded + cfo.lines.guarded
+
+
+def test_follow_up_continues_the_last_topic():
+    rosa = get("bakery-owner")
+    replies, state = play(rosa, [("So how do custom orders work?", ["question"]),
+                                 ("Tell me more about that.", ["question", "listening"])])
+    assert replies[0].revealed == ("paper-orders",)
+    assert replies[1].revealed == ("mixups-cause",)  # paper-orders leads_to mixups-cause
+
+
+def test_pitches_get_disinterest_then_concerns():
+    dave = get("logistics-ops-director")
+    replies, state = play(dave, [("Our platform has forty integrations.", ["pitch"]),
+                                 ("We're the market leader.", ["pitch"]),
+                                 ("You'll cut costs in half.", ["benefit"])])
+    assert replies[0].text in dave.lines.pitch
+    concern_lines = [line for c in dave.concerns for line in c.says]
+    assert any(line in replies[1].text for line in concern_lines)
+    assert len(state.concerns_raised) == 2 and state.revealed == ()
+
+
+def test_early_closes_get_resistance_then_end_the_meeting():
+    dave = get("logistics-ops-director")
+    replies, state = play(dave, [("Can I send the contract?", ["close"])] * 4)
+    assert any(line in replies[0].text for line in dave.lines.close_early)
+    assert state.ended and replies[-1].ended and replies[-1].text in dave.lines.goodbye
+    assert len(replies) == dave.close_tolerance + 1
+
+
+def test_consultative_rep_hears_the_buyer_propose_the_next_step():
+    rosa = get("bakery-owner")
+    moves = [("What's going on in the business?", ["question"]), ("Tell me more.", ["question", "listening"]),
+             ("That sounds hard.", ["listening"]), ("What else is tough?", ["question"]),
+             ("How does the team feel?", ["question"]), ("What have you tried?", ["question"]),
+             ("So nothing has stuck.", ["listening"]), ("What would success look like?", ["question"])]
+    replies, state = play(rosa, moves)
+    assert state.next_step_offered
+    offered = [r for r in replies if r.next_step]
+    assert len(offered) == 1 and any(line in offered[0].text for line in rosa.lines.next_step)
+
+
+def test_deterministic_with_seed_and_varies_between_seeds():
+    dave = get("logistics-ops-director")
+    moves = [("How does dispatch work?", ["question"]), ("Our tool is great.", ["pitch"]),
+             ("What's hard?", ["question"]), ("Go on.", ["listening"])]
+    a = [r.text for r in play(dave, moves, seed=5)[0]]
+    assert a == [r.text for r in play(dave, moves, seed=5)[0]]
+    assert any(a != [r.text for r in play(dave, moves, seed=s)[0]] for s in range(6, 12))
+
+
+def test_no_line_is_said_twice_even_when_phrasings_run_out():
+    priya = get("dental-practice-manager")
+    replies, _ = play(priya, [("Sorry, you cut out.", ["other"])] * 8 + [("Thanks!", ["rapport"])] * 8)
+    texts = [r.text for r in replies]
+    assert len(texts) == len(set(texts)) == 16
