@@ -28,11 +28,11 @@ def _spawn(db_url: str, audio: Path, turns: int, pause: float, *extra: str) -> s
 
 
 def test_sigkill_mid_session_keeps_committed_turns_and_marks_it_interrupted(db_url, tmp_path):
-    proc = _spawn(db_url, tmp_path / "audio", 3, 0.0)
+    proc = _spawn(db_url, tmp_path / "audio", 2, 0.0)  # opening + 2 rep lines and replies = 5 turns
     try:
         sid = proc.stdout.readline().split()[1]
-        lines = [proc.stdout.readline().strip() for _ in range(3)]
-        assert lines == ["turn 0", "turn 1", "turn 2"]
+        lines = [proc.stdout.readline().strip() for _ in range(5)]
+        assert lines == [f"turn {i}" for i in range(5)]
         # While it runs, another process opening the store leaves the live session alone.
         with Store.open(db_url, tmp_path / "audio") as live:
             assert live.get(sid).summary.status == "running"
@@ -45,16 +45,18 @@ def test_sigkill_mid_session_keeps_committed_turns_and_marks_it_interrupted(db_u
         got = store.get(sid)
         assert got.summary.status == "interrupted"
         assert got.summary.ended_at is not None
-        assert [t.text for t in got.turns] == ["question number 0?", "answer number 1", "question number 2?"]
-        assert [e.text for e in got.coach_events] == ["nice follow-up"]
+        assert [t.speaker for t in got.turns] == ["buyer", "rep", "buyer", "rep", "buyer"]
+        assert got.turns[1].text == "Thanks for making the time today." and got.turns[1].labels
+        assert got.turns[3].rep_name == "maya" and got.turns[4].trust is not None
+        assert [e.text for e in got.coach_events] == ["nice opener"]
         assert store.list_sessions(status="running") == []
-        # It replays like any other session.
-        assert got.to_dict()["turns"][1]["trust"] == 31.0
+        # It replays (and exports) like any other session.
+        assert got.to_dict()["turns"][3]["text"].startswith("How do you take custom cake orders")
 
 
 def test_follower_sees_every_turn_of_a_writer_process_then_the_end(db_url, tmp_path):
     with Store.open(db_url, tmp_path / "audio") as store:
-        proc = _spawn(db_url, tmp_path / "audio", 6, 0.15, "--finish")
+        proc = _spawn(db_url, tmp_path / "audio", 4, 0.15, "--finish")
         try:
             sid = proc.stdout.readline().split()[1]
             events = list(follow(store, sid, poll_s=0.05, timeout_s=120))
@@ -62,11 +64,11 @@ def test_follower_sees_every_turn_of_a_writer_process_then_the_end(db_url, tmp_p
         finally:
             proc.kill()
     turns = [e for e in events if isinstance(e, TurnCompleted)]
-    assert [e.index for e in turns] == list(range(6))
-    assert [e.turn.speaker for e in turns] == ["rep", "buyer"] * 3
-    assert [e.text for e in events if isinstance(e, CoachAction)] == ["nice follow-up"]
+    assert [e.index for e in turns] == list(range(9))
+    assert [e.turn.speaker for e in turns] == ["buyer"] + ["rep", "buyer"] * 4
+    assert [e.text for e in events if isinstance(e, CoachAction)] == ["nice opener"]
     assert isinstance(events[-1], SessionEnded)
-    assert events[-1].reason == "finished" and events[-1].scorecard["overall"] == 70
+    assert events[-1].reason == "finished" and isinstance(events[-1].scorecard["overall"], int)
 
 
 def test_follower_in_a_thread_alongside_a_writer_thread(db_url, tmp_path):

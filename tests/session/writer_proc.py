@@ -1,8 +1,9 @@
-"""A session writer run as a separate process by the kill and follow tests.
+"""A real practice session, recorded, run as a separate process by the kill and follow tests.
 
-Usage: python writer_proc.py DB_URL AUDIO_DIR TURNS PAUSE_S [--finish]
-Prints "session ID" once, then "turn N" after each turn is committed; without --finish it then
-waits forever, as if the rep were still speaking (the test kills it).
+Usage: python writer_proc.py DB_URL AUDIO_DIR REP_LINES PAUSE_S [--finish]
+Runs the practice loop (bakery-owner persona, offline buyer) with a Recorder sink.  Prints
+"session ID" once, then "turn N" after each turn is committed; without --finish it then waits
+forever, as if the rep were mid-sentence (the test kills it).
 """
 
 from __future__ import annotations
@@ -10,32 +11,45 @@ from __future__ import annotations
 import sys
 import time
 
-from simulator.conversation.turns import Turn
-from simulator.session.events import CoachAction, SessionEnded, TurnCompleted
-from simulator.session.recorder import Recorder
-from simulator.session.store import Store
+from simulator.persona.engine import make_engine
+from simulator.persona.loader import get
+from simulator.session.events import TurnCompleted
+from simulator.session.loop import PracticeSession
+from simulator.session.recorder import start_recorder
+
+LINES = [
+    "Thanks for making the time today.",
+    "How do you take custom cake orders at the moment?",
+    "What happens when an order gets missed?",
+    "So a missed order means an unhappy customer at the counter.",
+    "Who else feels that when it happens?",
+    "What have you tried so far?",
+]
 
 
 def main() -> None:
     url, audio, count, pause = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
-    store = Store.open(url, audio)
-    rec = Recorder.start(store, "ana-cfo", {"id": "ana-cfo", "name": "Ana"}, "offline", {"seed": 1}, ["maya"])
-    print("session", rec.session_id, flush=True)
-    for i in range(count):
+    persona = get("bakery-owner")
+    recorder = start_recorder(persona, "offline", {"seed": 1}, url, audio_dir=audio, reps=["maya"])
+    print("session", recorder.session_id, flush=True)
+
+    def announce(event):  # after the recorder (the first sink) has committed the turn
+        if isinstance(event, TurnCompleted):
+            print("turn", event.index, flush=True)
+
+    session = PracticeSession(persona, make_engine("offline", seed=1), seed=1, rep_name="maya",
+                              sinks=[recorder, announce])  # fmt: skip
+    session.start()
+    for i, line in enumerate(LINES[:count]):
         time.sleep(pause)
-        if i % 2 == 0:
-            turn = Turn("rep", f"question number {i}?", labels=("question",), rep_name="maya")
-        else:
-            turn = Turn("buyer", f"answer number {i}", trust=30.0 + i)
-        rec(TurnCompleted(i, turn))
-        if i == 1:
-            rec(CoachAction("note", "nice follow-up", turn_index=1, t=float(i)))
-        print("turn", i, flush=True)
+        session.rep_turn(line)
+        if i == 0:
+            session.coach("note", "nice opener", turn_index=1)
     if "--finish" in sys.argv:
-        rec(SessionEnded("finished", {"overall": 70, "scorer_version": "test"}))
+        session.end("finished")
         print("finished", flush=True)
         return
-    while True:  # the next turn is "in progress" until we are killed
+    while True:  # the next rep turn is "in progress" until we are killed
         time.sleep(1)
 
 
