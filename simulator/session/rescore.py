@@ -67,8 +67,7 @@ def rescore(store: Store, session_id: str) -> dict:
     for i, (lab, cues) in labels.items():
         turns[i] = Turn(**{**turns[i].__dict__, "labels": lab, "cues": cues})
     card = scorecard(turns, session.persona)
-    store.update_labels(session.id, labels)
-    store.add_scorecard(session.id, card, analyser_version, scorer_version)
+    store.add_scorecard(session.id, card, analyser_version, scorer_version, labels=labels)
     before = session.scores[-1].overall if session.scores else None
     return {"id": session.id, "before": before, "after": card.get("overall")}
 

@@ -147,3 +147,33 @@ def test_readers_see_each_commit_from_another_connection(db_url, tmp_path):
     finally:
         writer.close()
         reader.close()
+
+
+def test_two_writers_at_once_lose_nothing(db_url, tmp_path):
+    import threading
+
+    stores = [Store.open(db_url, tmp_path / "a") for _ in range(2)]
+    ids = [s.create_session("p", {"id": "p"}, "offline") for s in stores]
+    errors: list[BaseException] = []
+
+    def write(store: Store, sid: str) -> None:
+        try:
+            for i in range(40):
+                store.add_turn(sid, i, Turn("rep", f"{sid} {i}", rep_name=f"rep-{i % 3}"))
+                store.add_coach_event(sid, "note", str(i), turn_index=i)
+        except BaseException as exc:  # noqa: BLE001 (reported below)
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(s, sid)) for s, sid in zip(stores, ids, strict=True)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert errors == []
+    for sid in ids:
+        got = stores[0].get(sid)
+        assert [t.text for t in got.turns] == [f"{sid} {i}" for i in range(40)]
+        assert len(got.coach_events) == 40 and got.summary.turn_count == 40
+        assert sorted(got.summary.reps) == ["rep-0", "rep-1", "rep-2"]
+    for s in stores:
+        s.close()
