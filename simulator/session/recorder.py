@@ -80,6 +80,21 @@ class Recorder:
                 self.store.finish(self.session_id, status, reason)
                 self.ended = True
 
+    def attach_audio(self, index: int, speaker: str, path: str | Path) -> str | None:
+        """Store a recording that was finished after its turn was committed (e.g. the buyer's voice,
+        synthesised while the turn was already saved).  Returns the stored reference, or None
+        when audio is off or the file could not be stored (reported through ``on_problem``)."""
+        if not self.save_audio:
+            return None
+        with self._lock:
+            try:
+                ref = self.store.save_audio(self.session_id, index, speaker, Path(path))
+                self.store.set_turn_audio(self.session_id, index, ref)
+            except RapportError as exc:
+                self._problem(str(exc), fatal=False)
+                return None
+            return ref
+
     def _flush(self) -> bool:
         while self.pending:
             try:

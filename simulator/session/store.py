@@ -264,6 +264,13 @@ class Store:
             raise RapportError(f"could not store the recording of turn {index}: {exc.strerror}") from None
         return f"{session_id}/{dest.name}"
 
+    def set_turn_audio(self, session_id: str, index: int, ref: str | None) -> None:
+        """Point a stored turn at a recording (for recordings finished after the turn was committed)."""
+        with translate(f"save the recording of turn {index}", self.where), self.engines.write.begin() as conn:
+            conn.execute(
+                sa.update(t.turns).where(t.turns.c.session_id == session_id, t.turns.c.idx == index).values(audio=ref)
+            )
+
     def audio_path(self, ref: str | None) -> Path | None:
         """The file behind a turn's audio reference, or None when there is none or it is missing."""
         if not ref:

@@ -112,3 +112,15 @@ def test_postgres_going_away_mid_session_loses_nothing(pg_url, tmp_path):
     finally:
         store.close()
         proxy.close()
+
+
+def test_a_recording_finished_after_its_turn_can_be_attached(store, tmp_path):
+    rec = Recorder.start(store, "p", {"id": "p"}, "offline")
+    rec(TurnCompleted(0, Turn("buyer", "Hello there.", trust=30)))
+    ref = rec.attach_audio(0, "buyer", _recording(tmp_path, "late.flac", b"late-voice"))
+    got = store.get(rec.session_id).turns[0]
+    assert got.audio == ref and store.audio_path(ref).read_bytes() == b"late-voice"
+    problems: list[str] = []
+    rec.on_problem = problems.append
+    assert rec.attach_audio(0, "buyer", tmp_path / "never-written.flac") is None
+    assert "missing" in problems[0] and store.get(rec.session_id).turns[0].audio == ref
