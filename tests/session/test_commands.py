@@ -167,3 +167,22 @@ def test_a_corrupt_default_database_is_one_line(capsys, rapport_home):
     code, _, err = run(capsys, "sessions", "list")
     assert code == 1 and err.count("\n") == 1 and "left untouched" in err
     assert db.read_bytes() == b"garbage" * 100
+
+
+def test_a_session_replays_after_its_persona_file_is_deleted(capsys, db_url, script, tmp_path):
+    from simulator.config import bundled_personas_dir
+
+    folder = tmp_path / "my-personas"
+    folder.mkdir()
+    # The persona id comes from the file name: the same buyer, known only from this folder.
+    (folder / "temp-baker.toml").write_text((bundled_personas_dir() / "bakery-owner.toml").read_text())
+    code, out, err = run(capsys, "simulate", "--persona", "temp-baker", "--personas", str(folder), "--script", script,
+                         "--db", db_url, "--json")  # fmt: skip
+    assert code == 0, err
+    sid = json.loads(out)["session_id"]
+    (folder / "temp-baker.toml").unlink()
+    shown = json.loads(run(capsys, "sessions", "show", sid, "--db", db_url, "--json")[1])
+    assert shown["persona"] == "temp-baker" and shown["persona_name"] == "Rosa Alvarez"
+    assert run(capsys, "sessions", "rescore", sid, "--db", db_url)[0] == 0
+    code, out, _ = run(capsys, "sessions", "export", sid, "--format", "html", "--db", db_url)
+    assert code == 0 and "Rosa Alvarez" in out
