@@ -39,7 +39,7 @@ class Scores:
     n: int = 0
     stance_ok: int = 0
     exact: int = 0
-    errors: list[tuple[Example, tuple[str, ...]]] = field(default_factory=list)
+    errors: list[tuple[Example, tuple[str, ...]]] = field(default_factory=list, repr=False)
 
     def add(self, gold: Example, predicted: tuple[str, ...]) -> None:
         self.n += 1

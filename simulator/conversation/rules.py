@@ -45,7 +45,7 @@ KEYS: dict[str, str] = {
                "reacted feel felt changed decide decided matter matters success look looks",
     "l_empathy": "sounds sounded must that can imagine wonder sorry lot makes weighing hear hurts ouch wow",
     "l_reflect": "so hearing understand heard saying words sure check summarise summarize correct basically describing "
-                 "real tool rather taking heard got sounds more thing",
+                 "real tool rather taking heard got sounds more thing understandable fair would makes",
     "p_our_thing": "product platform tool software app solution system service services technology sensor sensors "
                    "installers feature features module dashboard offering package api integration integrations engine "
                    "version suite add plugin device hardware scheduler reporting analytics crm portal",
@@ -54,18 +54,21 @@ KEYS: dict[str, str] = {
                      "sites brands partners installs installations countries locations award awards certified "
                      "patented best industry market number case testimonial reviews rated",
     "p_demo": "show share demo walk take look comes built box integrates syncs connects plugs works automatically "
-              "pricing cost costs per brochure",
+              "pricing cost costs per brochure trusted used clients founded business since tell what approach "
+              "also spec",
     "p_it_does": "syncs integrates tracks alerts handles sends lets gives includes connects plugs supports automates "
                  "generates flags monitors comes does fixes solves takes",
     "b_you_will": "you",
     "b_this_will": "will would going can could",
     "b_outcome": "pays pay save saves saving cut cuts half double triple boost increase reduce grow time peace more "
                  "never have so return roi fraction hassle worry will going imagine which that means fewer lift "
-                 "guarantee guaranteed makes make back earlier sooner running day",
+                 "guarantee guaranteed makes make back earlier sooner running day free frees freeing focus minutes "
+                 "instantly overnight percent times payback",
     "lq_tag": "not right correct agreed yes no",
     "lq_agree": "agree surely really just not would wouldn",
     "lq_if_could": "if",
-    "lq_what_if": "what how have can picture fair agree really",
+    "lq_what_if": "what how have can picture fair agree really would surely must sure both crazy afford bet does "
+                  "makes",
     "p_price": "fee fees price prices rates priced dollars pounds euros month year per flat covers included "
                "inclusive",
     "lq_want_good": "want like love interested rather prefer agree better easier nice good great helpful "
@@ -74,7 +77,8 @@ KEYS: dict[str, str] = {
     "oh_dismiss": "never not no nothing worry should old myth anymore around trust believe surprised says hear "
                   "overblown exaggerated misconception outdated better before changed fixed solved think always "
                   "everyone real respect line anyway flies like actually what speak way change than never fine "
-                  "find with one fixed longer",
+                  "find with one fixed longer common felt feel rest good address easily easy factor "
+                  "investment cost look worth",
     "oh_compare": "cheaper expensive less better faster reliable take cost costs far savings makes outweigh worth "
                   "small long years real actually compared",
     "oh_ack_but": "but however though although said still except",
@@ -82,7 +86,8 @@ KEYS: dict[str, str] = {
              "what where",
     "c_paper": "agreement contract order paperwork purchase docusign invoice onboarding kick kickoff go next pull "
                "commit commitment lock on place put count get start installation install trial pilot sign signature "
-               "deposit card payment official book booked reserve hold",
+               "deposit card payment official book booked reserve hold raise process secure early promotion draft pay "
+               "finance calendar diary set onboard take ready agreed ahead forward step",
     "c_when": "when how many should shall can who what where monday tuesday wednesday thursday friday tomorrow "
               "week happy ok comfortable ready ball happen done wrap close board anything deal need",
     "c_either_or": "or prefer which start suit",
@@ -93,7 +98,7 @@ KEYS: dict[str, str] = {
     "r_greet": "hi hello hey good nice great lovely pleasure how happy glad welcome",
     "r_smalltalk": "weekend holiday holidays vacation conference trip weather game kids coffee lunch summer winter "
                    "traffic flight birthday match hike cold hot sunny rain raining snow congrats congratulations "
-                   "office view dog cat how got get line long based originally personal move building school night",
+                   "office dog cat how got get line long based originally personal building school night drive face",
     "r_agenda": "mind ok alright before agenda keep minutes if works work plan today first questions ask busy time "
                 "still good hoping cover does spend decide hard eye tight short brief go record pitch",
     "o_tech": "you cut froze frozen hear mute muted my bad lagging echo one hang give bear let sorry excuse pardon say "
@@ -133,7 +138,9 @@ RULES: tuple[Rule, ...] = (
        r"\b(?:what i am hearing|if i am hearing|if i understand|if i heard|you are saying|in other words|"
        r"let me make sure|to make sure i|let me check|to summari[sz]e|just so i|correct me if|so basically|"
        r"what you are describing|so it is|so the real|the real issue|not the tool|rather than|taking away|what i heard|"
-       r"got (?:this|that) right|have got (?:this|that) right|sounds like|more than|it is (?:a|more) \w+ thing)\b)",
+       r"got (?:this|that) right|have got (?:this|that) right|sounds like|more than|it is (?:a|more) \w+ thing|"
+       r"understandable|fair enough|that is fair|i would feel the same|i would be (?:frustrated|worried|nervous|"
+       r"annoyed|upset) too|that makes sense|so for you)\b)",
        "reflects back what the buyer said ('{m}')"),
     _r("l_goon", "listening",
        r"(?:^|\| )(?:(?:ok|and|so|yes|please|mhm|oh|right) )*(?:go on|keep going|tell me more|say more|and then|"
@@ -162,7 +169,9 @@ RULES: tuple[Rule, ...] = (
     _r("p_demo", "pitch",
        r"\b(?:let me show|show you|share my screen|demo|walk you through|take you through|a quick look at|"
        r"comes with|built in|out of the box|integrates with|syncs with|connects to|plugs into|works with every|"
-       r"automatically|our pricing|pricing starts|costs? (?:just|only)|per (?:month|user|seat|year)|brochure)\b",
+       r"automatically|our pricing|pricing starts|costs? (?:just|only)|per (?:month|user|seat|year)|brochure|"
+       r"trusted by|used by|clients include|founded|in business|since (?:\d+|nineteen|twenty)|let me tell you about|"
+       r"what we do|our approach|we also|we can also|spec sheet)\b",
        "shows or describes the offering ('{m}')"),
     _r("p_price", "pitch",
        r"\b(?:(?:implementation|setup|set up|monthly|annual|flat|licen[cs]e|subscription) fees?|fees are|our fees|"
@@ -195,7 +204,10 @@ RULES: tuple[Rule, ...] = (
        r"i guarantee|guaranteed|will (?:drop|fall|rise|improve|disappear|vanish|go away|be gone|go up|go down|double|"
        r"pay off)|makes? (?:\w+ ){0,3}(?:more|less) (?:productive|efficient|profitable|stressed|time|money)|"
        r"get (?:their|your) \w+ back|(?:finish|home|leave|done|out) (?:an hour |\w+ )?(?:earlier|sooner)|"
-       r"up and running|from day one|you will (?:barely|only|pay less|never|forget))\b",
+       r"up and running|from day one|you will (?:barely|only|pay less|never|forget)|free(?:s|ing)? up|focus on what "
+       r"matters|in minutes|instantly|overnight|save (?:time|money|hours|days|you)|more (?:revenue|sales|customers|"
+       r"bookings|leads|profit)|percent (?:less|more|faster|cheaper|savings|off|lower|higher)|times faster|"
+       r"pays back|payback)\b",
        "claims an outcome for the buyer ('{m}')"),
     # --- leading question: the answer is decided in advance ------------------------------------------
     _r("lq_tag", "leading_question",
@@ -221,7 +233,10 @@ RULES: tuple[Rule, ...] = (
        r"how would (?:it|you|that) feel (?:if|to|when)|how would you feel if|how much would (?:it|that) be worth|"
        r"how (?:good|great|nice|much better|much easier) would|have you ever (?:stopped|thought about how|considered "
        r"how)|what would it mean (?:to|for) you if|can you imagine|picture this|is it fair to say|so you agree|"
-       r"you agree|really (?:working|getting|happy|sure|need|want|the best|worth))\b",
+       r"you agree|really (?:working|getting|happy|sure|need|want|the best|worth)|would you say (?:your|that|it|you)|"
+       r"surely you|you must (?:want|agree|see|be tired)|i am sure you (?:would|will) agree|we can both agree|"
+       r"crazy not to|afford not to|you can see (?:how|why|that)|i bet you|would it help if (?:i|we)|"
+       r"what would you say if|does not it make sense|makes sense (?:right|yes|does not it)|would you not)\b",
        "paints a picture to win a yes ('{m}')"),
     _r("lq_want_good", "leading_question",
        S + r"(?:do|would|are|will|does|is|can|could) (?:not )?(?:you|your \w+|it|that|they)"
@@ -246,7 +261,10 @@ RULES: tuple[Rule, ...] = (
        r"always say that|what everyone says|not a real|with respect|in line with|anyway|flies by|not like them|"
        r"we actually|what is there to think|speak for themselves|on (?:their|its) way out|will have to change|"
        r"than (?:people|you|most people) (?:think|expect|would think)|never a (?:perfect|good|right|bad) time|"
-       r"will be fine|will not find|not with us|one off|been fixed|no longer)\b",
+       r"will be fine|will not find|not with us|one off|been fixed|no longer|common concern|felt the same|"
+       r"feel the same way|rest assured|good news is|let me address|easily (?:fixed|solved|sorted)|easy to (?:fix|"
+       r"solve|sort)|will not be a problem|is not going to be a problem|factor in|an investment|not a cost|"
+       r"when you look at|if you look at the numbers|you will find that|still worth|worth it)\b",
        "dismisses the buyer's concern ('{m}')"),
     _r("oh_compare", "objection_handling",
        r"\b(?:cheaper|less expensive|costs? less|better than|faster than|more reliable than|would take (?:you )?"
@@ -287,7 +305,10 @@ RULES: tuple[Rule, ...] = (
        r"go live|next steps?|pull the trigger|commit|commitment|lock (?:in|it in|that in)|on board|place (?:the|an) "
        r"order|put you down|count you in|get started|start date|installation|install date|trial|pilot|sign|"
        r"signature|deposit|card details|payment details|make it official|book you in|booked in|put you down|reserve|"
-       r"hold (?:it|the \w+) for you)\b",
+       r"hold (?:it|the \w+) for you|raise a po|process the order|secure (?:your|the|a) \w+|early bird|promotion|"
+       r"draft (?:the|an|a) (?:agreement|contract|order)|how would you like to pay|finance option|on the calendar|"
+       r"in the diary|get you in|set you up|onboard you|take it from here|ready when you are|are we agreed|"
+       r"agreed then|go ahead|move forward|next step)\b",
        "talks about the deal ('{m}')"),
     _r("c_either_or", "close",
        r"\b(?:monday|tuesday|wednesday|thursday|friday|morning|afternoon|monthly|annual|yearly|this week|next week|"
@@ -325,8 +346,9 @@ RULES: tuple[Rule, ...] = (
     _r("r_smalltalk", "rapport",
        r"\b(?:weekend|holiday|holidays|vacation|conference|trip|weather|the game|kids|coffee|lunch|summer|winter|"
        r"traffic|flight|birthday|match|hike|cold out|hot out|sunny|rain|raining|snow|congrats|congratulations|"
-       r"your office|view|dog|cat|how was (?:the|your)|got into|get into this|line of work|how long have you been|"
-       r"where are you based|originally from|personal question|the move|new building|new school|last night)\b",
+       r"your office|dog|cat|how was (?:the|your)|got into|get into this|line of work|how long have you been|"
+       r"where are you based|originally from|personal question|new building|new school|last night|drive in|"
+       r"put a face)\b",
        "makes small talk ('{m}')"),
     _r("r_agenda", "rapport",
        r"\b(?:mind if i|do you mind if|is it ok if i|would it be ok if|would it be alright if|before we (?:start|begin|"

@@ -45,6 +45,7 @@ _BARE = {
     "whos": "who is", "wheres": "where is", "whys": "why is", "theres": "there is", "itll": "it will",
     "thatll": "that will", "shouldve": "should have", "wouldve": "would have", "couldve": "could have",
     "cannot": "can not", "gonna": "going to", "wanna": "want to", "gotta": "got to", "lets": "let us",
+    "ill": "i will", "id": "i would", "its": "it is", "theyd": "they would", "hes": "he is", "shes": "she is",
     "okay": "ok", "alright": "ok", "yeah": "yes", "yep": "yes",
 }
 
@@ -217,6 +218,8 @@ def stem(word: str) -> str:
             if suffix == "ies":
                 word += "y"
             break
+    if word.endswith("er") and len(word) >= 5:
+        word = word[:-2]
     if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "aeiouls":
         word = word[:-1]
     return word

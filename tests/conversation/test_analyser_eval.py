@@ -1,0 +1,49 @@
+"""How well the analyser labels utterances it never saw (targets from shared/spec/moves.md).
+
+Run with ``-s`` to see the per-label tables; ``python -m simulator.conversation.evaluate`` prints
+the same figures.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from simulator.conversation.corpus import CORPUS, HELDOUT, load
+from simulator.conversation.evaluate import MACRO_F1_TARGET, STANCE_TARGET, Scores, cross_validate, heldout
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return load(CORPUS)
+
+
+@pytest.fixture(scope="module")
+def cv(corpus):
+    return cross_validate(corpus, k=5, seed=7)
+
+
+@pytest.fixture(scope="module")
+def held(corpus):
+    return heldout(corpus, load(HELDOUT))
+
+
+def check(scores: Scores, title: str) -> None:
+    print("\n" + scores.table(title))
+    assert scores.stance_accuracy >= STANCE_TARGET, f"{title}: stance accuracy {scores.stance_accuracy:.3f}"
+    assert scores.macro_f1 >= MACRO_F1_TARGET, f"{title}: behavioural macro-F1 {scores.macro_f1:.3f}"
+
+
+@pytest.mark.parametrize("variant", ["as written", "unpunctuated"])
+def test_cross_validation_on_the_corpus(cv, variant):
+    check(cv[variant], f"5-fold cross-validation ({variant})")
+
+
+@pytest.mark.parametrize("variant", ["as written", "unpunctuated"])
+def test_independent_held_out_set(held, variant):
+    check(held[variant], f"held-out set, trained on the corpus only ({variant})")
+
+
+def test_every_corpus_utterance_gets_a_label(corpus):
+    from simulator.conversation.analyser import analyse
+
+    assert all(analyse(ex.text, ex.buyer_said).labels for ex in corpus)

@@ -1,0 +1,49 @@
+"""Normalising speech-recogniser text: contractions, fillers, backchannels, clauses."""
+
+from __future__ import annotations
+
+from simulator.conversation.features import is_question_clause
+from simulator.conversation.text import content_words, normalise, stem
+
+
+def clauses(text: str) -> list[str]:
+    return [" ".join(c) for c in normalise(text).clauses]
+
+
+def test_contractions_with_and_without_apostrophes_look_alike():
+    assert normalise("You'll see, won't you? Don't worry.").tokens == normalise("youll see wont you dont worry").tokens
+
+
+def test_fillers_are_dropped_but_meaningful_you_know_is_kept():
+    assert normalise("um so uh what do you know about the rollout").text == "so what do you know about the rollout"
+    assert normalise("it was, you know, messy").text == "it was messy"
+
+
+def test_backchannels_survive_as_one_word():
+    assert normalise("mm-hm").tokens == ("mhm",)
+    assert normalise("uh huh and then").tokens == ("mhm", "and", "then")
+    assert normalise("um").empty
+
+
+def test_run_on_speech_splits_where_a_question_starts():
+    assert clauses("that must hurt how are the others coping") == ["that must hurt", "how are the others coping"]
+    assert clauses("our app syncs with every erp do you use one") == ["our app syncs with every erp", "do you use one"]
+
+
+def test_embedded_wh_words_do_not_split():
+    assert len(clauses("tell me how you handle renewals today")) == 1
+    assert len(clauses("how often does that happen")) == 1
+    assert len(clauses("they never have that problem")) == 1
+
+
+def test_question_shape_without_a_question_mark():
+    for text in ("what changed", "is it you who signs", "walk me through the last audit", "and how often"):
+        norm = normalise(text)
+        assert is_question_clause(norm.clauses[0], False), text
+    assert not is_question_clause(normalise("we cover the whole region").clauses[0], False)
+
+
+def test_stems_and_content_words():
+    assert stem("drivers") == stem("driver")
+    assert stem("staffing") == stem("staffed")
+    assert content_words(normalise("We lost two drivers this week").tokens) >= {stem("drivers"), stem("lost")}
