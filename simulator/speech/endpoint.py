@@ -45,7 +45,7 @@ class EndpointSettings:
     #: less speech than this in a turn is a noise, not a turn
     min_speech_ms: int = 250
     #: silence after the last speech window before the speculative transcript starts
-    speculate_after_ms: int = 64
+    speculate_after_ms: int = 32
     #: audio kept before the first speech window (so the first word is not clipped)
     preroll_ms: int = 256
     #: ask for partial text every this much speech (0: never)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import numpy as np
 
@@ -22,6 +23,8 @@ class Player:
         self._stop = threading.Event()
         self._done = threading.Event()
         self._done.set()
+        #: perf_counter when the last playback was cut off by :meth:`stop` (None if it ran to the end)
+        self.stopped_at: float | None = None
 
     @property
     def playing(self) -> bool:
@@ -31,6 +34,7 @@ class Player:
         """Play to the end (blocking); False when :meth:`stop` interrupted it."""
         self._stop.clear()
         self._done.clear()
+        self.stopped_at = None
         pos = 0
         data = np.asarray(samples, dtype=np.float32).reshape(-1)
         finished = threading.Event()
@@ -48,19 +52,27 @@ class Player:
                 raise self.sd.CallbackStop
 
         try:
-            with self.sd.OutputStream(
+            stream = self.sd.OutputStream(
                 device=self.device,
                 samplerate=rate,
                 channels=1,
                 dtype="float32",
                 blocksize=OUT_BLOCK,
+                latency="low",
                 callback=callback,
                 finished_callback=finished.set,
-            ):
-                while not finished.wait(0.01):
+            )
+            try:
+                stream.start()
+                while not finished.wait(0.005):
                     if self._stop.is_set():
+                        stream.abort()  # drop what is buffered: silence now, not after the buffers drain
                         break
+            finally:
+                stream.close(ignore_errors=True)
         finally:
+            if self._stop.is_set():
+                self.stopped_at = time.perf_counter()
             self._done.set()
         return not self._stop.is_set()
 

@@ -42,12 +42,14 @@ class FileSource:
         self.duration_s = samples.size / SAMPLE_RATE
         self.realtime = realtime
         self._stop = threading.Event()
+        #: perf_counter when the first block was handed on (audio time 0 as a microphone would have it)
+        self.started_at: float | None = None
 
     def blocks(self) -> Iterator[np.ndarray]:
         n = self.samples.size // BLOCK
         padded = np.zeros((n + 1) * BLOCK, dtype=np.float32)
         padded[: self.samples.size] = self.samples
-        started = time.perf_counter()
+        started = self.started_at = time.perf_counter()
         for i in range(n + (1 if self.samples.size % BLOCK else 0)):
             if self._stop.is_set():
                 return

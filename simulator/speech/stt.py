@@ -23,6 +23,8 @@ from simulator.errors import RapportError
 from simulator.speech.audio import SAMPLE_RATE, load_audio
 
 DEFAULT_MODEL = "tiny.en"
+#: silence the shortened window keeps after the clip (Whisper needs some to see where speech ends)
+WINDOW_SLACK_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,7 @@ class SttSettings:
     #: short clips (live turns) are encoded with a shortened audio window (at least this many
     #: seconds, like whisper.cpp's ``audio_ctx``) instead of Whisper's fixed 30 s: 3-4x faster
     #: on a CPU with the same words; 0 turns it off.  Long files always use the full window.
-    short_window_s: float = 8.0
+    short_window_s: float = 6.0
 
 
 @dataclass(frozen=True)
@@ -147,7 +149,7 @@ class Transcriber:
         if samples.size < SAMPLE_RATE // 10:
             return Transcript("", (), duration, 0.0, self.display_name)
         short = self.settings.short_window_s
-        if short and not timestamps and duration + 1.0 <= 30.0:
+        if short and not timestamps and duration + WINDOW_SLACK_S <= 30.0:
             with self._lock:
                 text, no_speech = self._short_window(samples)
             if text is not None:
@@ -178,7 +180,7 @@ class Transcriber:
 
         model = self._model
         duration = samples.size / SAMPLE_RATE
-        seconds = min(30.0, max(self.settings.short_window_s, duration + 1.0))
+        seconds = min(30.0, max(self.settings.short_window_s, duration + WINDOW_SLACK_S))
         frames = int(math.ceil(seconds * 50)) * 2  # mel frames (10 ms), even: the encoder halves them
         padded = np.zeros(int(seconds * SAMPLE_RATE) + 400, dtype=np.float32)
         padded[: samples.size] = samples
@@ -198,9 +200,16 @@ class Transcriber:
         )[0]
         tokens = [t for t in result.sequences_ids[0] if t < tokenizer.eot]
         text = tokenizer.decode(tokens).strip()
-        if text and _compression_ratio(text) > 2.4:
+        if text and (_compression_ratio(text) > 2.4 or _repeats(text)):
             return None, 1.0
         return text, float(result.no_speech_prob)
+
+
+def _repeats(text: str, n: int = 4) -> bool:
+    """True when some run of ``n`` words comes twice: the sign of a decoding loop."""
+    words = [w.strip(".,?!").lower() for w in text.split()]
+    grams = [tuple(words[i : i + n]) for i in range(len(words) - n + 1)]
+    return len(grams) != len(set(grams))
 
 
 def _compression_ratio(text: str) -> float:

@@ -3,8 +3,9 @@
 pyttsx3's espeak driver plays through ``aplay`` when asked to speak and prints a line when it
 saves a file; both would disturb the terminal app, so we only ever save to a file, silence the
 driver's ``print`` (module-level, thread-safe: a redirect of stdout would swallow the TUI's
-output too), and play the array ourselves (``playback.py``).  libespeak-ng keeps global state,
-so every call runs on one dedicated thread.
+output too), and play the array ourselves (``playback.py``).  Calls go to pyttsx3's espeak
+driver directly, because its command queue loses settings and files when calls follow quickly.
+libespeak-ng keeps global state, so every call runs on one dedicated thread.
 """
 
 from __future__ import annotations
@@ -97,13 +98,21 @@ class Synthesizer:
     def _synth(self, text: str, settings: VoiceSettings) -> np.ndarray:
         import soundfile as sf
 
-        engine = self._engine
         self._count += 1
         path = self._dir / f"u{self._count}.wav"
-        engine.setProperty("voice", settings.espeak_name)
-        engine.setProperty("rate", settings.rate)
-        engine.save_to_file(text, str(path))
-        engine.runAndWait()
+        driver = getattr(getattr(self._engine, "proxy", None), "_driver", None)
+        if driver is not None and hasattr(driver, "startLoop"):
+            # Straight to the espeak driver: pyttsx3 2.99's command queue applies property changes
+            # late and sometimes saves an empty file when saves follow each other.
+            driver.setProperty("voice", settings.espeak_name)
+            driver.setProperty("rate", settings.rate)
+            driver.save_to_file(text, str(path))
+            driver.startLoop()  # synthesises, writes the file, returns when espeak is done
+        else:  # another pyttsx3 layout: the public API
+            self._engine.setProperty("voice", settings.espeak_name)
+            self._engine.setProperty("rate", settings.rate)
+            self._engine.save_to_file(text, str(path))
+            self._engine.runAndWait()
         try:
             data, rate = sf.read(str(path), dtype="float32", always_2d=True)
         finally:
