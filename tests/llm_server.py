@@ -25,93 +25,33 @@ the base URL (``fault_server.url("status429")`` -> ``http://127.0.0.1:PORT/statu
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
 import threading
-import time
-import urllib.request
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, require_service
+from simulator.errors import RapportError
+from simulator.persona.llm_local import DEFAULT_MODEL, LlamaServer, free_port, missing
+from tests.conftest import require_service
 
-MODEL = ROOT / ".cache" / "models" / "SmolLM2-135M-Instruct.Q4_1.gguf"
-#: longest wait for the llama.cpp server to load the model and answer /v1/models
-STARTUP_S = 90.0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class LlamaServer:
-    """A running llama.cpp server."""
-
-    def __init__(self, port: int, process: subprocess.Popen, log: Path) -> None:
-        self.port = port
-        self.process = process
-        self.log = log
-        self.base_url = f"http://127.0.0.1:{port}/v1"
-
-
-def _llama_available() -> str | None:
-    """Why the real server cannot run, or None."""
-    import importlib.util
-
-    if importlib.util.find_spec("llama_cpp") is None:
-        return "llama-cpp-python is not installed (run `make llm`)"
-    if not MODEL.is_file():
-        return f"{MODEL.name} is missing (run `make llm`)"
-    return None
+__all__ = ["fault_server", "free_port", "llama_server", "sample_persona"]
 
 
 @pytest.fixture(scope="module")
 def llama_server(tmp_path_factory) -> Iterator[LlamaServer]:
     """Start ``python -m llama_cpp.server`` on a free port, wait for /v1/models, stop it afterwards."""
-    missing = _llama_available()
-    if missing:
-        require_service("llama.cpp server", missing)
-    port = free_port()
-    log = tmp_path_factory.mktemp("llama") / "server.log"
-    cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(MODEL), "--host", "127.0.0.1",
-           "--port", str(port), "--n_ctx", "2048", "--n_threads", "2"]
-    with open(log, "wb") as out:
-        process = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT,
-                                   env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    server = LlamaServer(port, process, log)
+    reason = missing(DEFAULT_MODEL)
+    if reason:
+        require_service("llama.cpp server", reason)
     try:
-        _wait_for_models(server)
+        server = LlamaServer.start(DEFAULT_MODEL, log=tmp_path_factory.mktemp("llama") / "server.log")
+    except RapportError as exc:
+        pytest.fail(str(exc))
+    try:
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-
-
-def _wait_for_models(server: LlamaServer) -> None:
-    deadline = time.monotonic() + STARTUP_S
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            tail = server.log.read_text(errors="replace")[-800:]
-            pytest.fail(f"llama.cpp server exited with {server.process.returncode}:\n{tail}")
-        try:
-            with urllib.request.urlopen(f"{server.base_url}/models", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.5)
-    pytest.fail(f"llama.cpp server did not answer /v1/models within {STARTUP_S:.0f} s")
+        server.stop()
 
 
 # -- the misbehaving server ---------------------------------------------------------------------

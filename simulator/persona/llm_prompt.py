@@ -63,11 +63,10 @@ class PromptInput:
     history_turns: int = 8
 
 
-def system_prompt(p: PromptInput) -> str:
-    persona = p.persona
+def system_prompt(persona: Persona) -> str:
+    """Who the buyer is and how to answer: the same for the whole session (servers can cache it)."""
     first = persona.name.split()[0]
-    who = f"You are {persona.name}, {persona.role} at {persona.company} ({persona.industry}). {persona.situation}"
-    lines = [who]
+    lines = [f"You are {persona.name}, {persona.role} at {persona.company} ({persona.industry}). {persona.situation}"]
     if persona.personality:
         lines.append(f"Personality: {persona.personality}")
     if persona.speaking_style:
@@ -76,22 +75,32 @@ def system_prompt(p: PromptInput) -> str:
         "A salesperson is meeting you. Stay in character as a real person, never mention AI.",
         f"Speak only as {first}: 1 to 3 short spoken sentences, first person, no name before your line,"
         " no actions or stage directions, no lists, no JSON.",
+    ]
+    return "\n".join(lines)
+
+
+def turn_guidance(p: PromptInput) -> str:
+    """What changes every turn: the buyer's feeling, the rep's move, and the gist to say."""
+    lines = [
         f"Right now you feel {trust_feeling(p.trust)} (trust {p.trust:.0f} out of 100).",
         f"In their last line the salesperson {describe_move(p.rep)}.",
     ]
     if p.ending:
         lines.append("You are ending the meeting now, politely but firmly.")
-    lines.append(f'What you say now, in your own words (keep its meaning, add no new facts): "{p.gist}"')
-    return "\n".join(lines)
+    lines.append(f'Reply now, saying this in your own words (keep its meaning, add no new facts): "{p.gist}"')
+    return " ".join(lines)
 
 
 def build_messages(p: PromptInput) -> list[dict[str, str]]:
-    """System prompt, the recent conversation (rep = user, buyer = assistant), then the rep's line."""
-    messages = [{"role": "system", "content": system_prompt(p)}]
+    """The persona, the recent conversation (rep = user, buyer = assistant), the rep's line, then this turn's
+    guidance.  The guidance comes last so the part before it stays the same from turn to turn (llama.cpp
+    and OpenAI reuse a repeated prefix instead of reading it again), and a small model heeds it most."""
+    messages = [{"role": "system", "content": system_prompt(p.persona)}]
     turns = [t for t in p.history if t.text.strip()]
     if not turns or turns[0].speaker != "buyer":
         turns = [Turn("buyer", p.persona.opening_line), *turns]  # the meeting opens with the buyer
-    turns = turns[-p.history_turns :]
+    excess = max(0, len(turns) - p.history_turns)
+    turns = turns[-(-excess // 4) * 4 :]  # drop old turns four at a time, so the prefix changes rarely
     for turn in turns:
         role = "assistant" if turn.speaker == "buyer" else "user"
         if len(messages) > 1 and messages[-1]["role"] == role:
@@ -102,4 +111,5 @@ def build_messages(p: PromptInput) -> list[dict[str, str]]:
         messages[-1]["content"] += " " + p.rep.text
     else:
         messages.append({"role": "user", "content": p.rep.text})
+    messages.append({"role": "system", "content": turn_guidance(p)})
     return messages

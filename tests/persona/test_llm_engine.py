@@ -51,11 +51,11 @@ def test_an_offered_fact_the_reply_conveys_is_revealed(fault_server):  # noqa: F
     assert reply.revealed == ("paper-orders",) and reply.state.revealed == ("paper-orders",)
     assert reply.state.trust == offline.state.trust and reply.problem == ""
     request = fault_server.requests[-1][1]
-    system = request["messages"][0]["content"]
+    system = request["messages"][-1]["content"]
     assert "asked you a sincere question" in system and f"trust {offline.state.trust:.0f} out of 100" in system
     assert "paper book at the counter" in system  # the offered fact is the gist
     assert "wedding cakes" not in str(request)  # an unearned fact is never sent to the model
-    assert request["stream"] is True and request["messages"][-1] == {"role": "user", "content": ASK_ORDERS.text}
+    assert request["stream"] is True and request["messages"][-2] == {"role": "user", "content": ASK_ORDERS.text}
 
 
 def test_an_offered_fact_the_reply_leaves_out_stays_hidden(fault_server):  # noqa: F811
