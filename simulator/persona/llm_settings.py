@@ -57,6 +57,13 @@ class LLMSettings:
 
     __str__ = __repr__
 
+    def to_dict(self) -> dict[str, Any]:
+        """The settings fit to store with a session or print: the key and URL credentials left out.
+        (Use this, never ``dataclasses.asdict``, which would copy the key.)"""
+        return {"model": self.model, "base_url": self.display_url, "timeout_s": self.timeout_s,
+                "connect_timeout_s": self.connect_timeout_s, "max_tokens": self.max_tokens,
+                "temperature": self.temperature, "history_turns": self.history_turns}
+
     @property
     def display_url(self) -> str:
         """The server address safe to show (no user info)."""

@@ -56,5 +56,6 @@ def test_the_key_never_shows_in_repr_str_or_redacted_text():
     for text in (repr(s), str(s), s.display_url, s.redact(f"failed with {KEY} at {s.base_url}")):
         assert KEY not in text and "hunter22" not in text
     assert s.display_url == "https://llm.example/v1"
+    assert s.to_dict()["base_url"] == "https://llm.example/v1" and KEY not in str(s.to_dict())
     engine = make_engine("openai", seed=1, settings=s)
     assert KEY not in repr(engine) and KEY not in repr(engine.client)
