@@ -86,7 +86,8 @@ KEYS: dict[str, str] = {
              "what where",
     "c_paper": "agreement contract order paperwork purchase docusign invoice onboarding kick kickoff go next pull "
                "commit commitment lock on place put count get start installation install trial pilot sign signature "
-               "deposit card payment official book booked reserve hold raise process secure early promotion draft pay "
+               "deposit card payment official book booked reserve hold raise got have need like want "
+               "process secure early promotion draft pay "
                "finance calendar diary set onboard take ready agreed ahead forward step",
     "c_when": "when how many should shall can who what where monday tuesday wednesday thursday friday tomorrow "
               "week happy ok comfortable ready ball happen done wrap close board anything deal need",
@@ -100,7 +101,7 @@ KEYS: dict[str, str] = {
                    "traffic flight birthday match hike cold hot sunny rain raining snow congrats congratulations "
                    "office dog cat how got get line long based originally personal building school night drive face",
     "r_agenda": "mind ok alright before agenda keep minutes if works work plan today first questions ask busy time "
-                "still good hoping cover does spend decide hard eye tight short brief go record pitch",
+                "still good hoping cover want does spend decide hard eye tight short brief go record pitch",
     "o_tech": "you cut froze frozen hear mute muted my bad lagging echo one hang give bear let sorry excuse pardon say "
               "repeat there lost close refresh reconnect dial call background construction where what writing note "
               "take link chat video tab breaking hold barking door no rush notes",
@@ -308,7 +309,8 @@ RULES: tuple[Rule, ...] = (
        r"hold (?:it|the \w+) for you|raise a po|process the order|secure (?:your|the|a) \w+|early bird|promotion|"
        r"draft (?:the|an|a) (?:agreement|contract|order)|how would you like to pay|finance option|on the calendar|"
        r"in the diary|get you in|set you up|onboard you|take it from here|ready when you are|are we agreed|"
-       r"agreed then|go ahead|move forward|next step)\b",
+       r"agreed then|go ahead|move forward|next step|(?:got|have) a deal|need a yes|"
+       r"(?:would you like|do you want|want|like) to (?:go with|proceed|order|book it|sign|get started))\b",
        "talks about the deal ('{m}')"),
     _r("c_either_or", "close",
        r"\b(?:monday|tuesday|wednesday|thursday|friday|morning|afternoon|monthly|annual|yearly|this week|next week|"
@@ -352,7 +354,8 @@ RULES: tuple[Rule, ...] = (
        "makes small talk ('{m}')"),
     _r("r_agenda", "rapport",
        r"\b(?:mind if i|do you mind if|is it ok if i|would it be ok if|would it be alright if|before we (?:start|begin|"
-       r"dive|get into)|agenda|keep this to|(?:\d+|five|ten|fifteen|twenty|thirty|forty five|sixty) minutes|"
+       r"dive|get into|jump in|kick off|get going)|make sure we cover|want to cover|agenda|"
+       r"keep this to|(?:\d+|five|ten|fifteen|twenty|thirty|forty five|sixty) minutes|"
        r"if that works|does that work for you|would that be ok|plan for (?:today|the call)|for today i thought|"
        r"understand your situation first|a few questions first|ask a few questions|ask you a few|"
        r"i know you are busy|respect your time|your time|how much time do you have|still good for|good time to|"
