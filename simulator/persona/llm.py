@@ -11,8 +11,9 @@ How a turn works:
    is yielded as soon as it is complete, so the voice can start on the first one.
 3. A fact counts as revealed only when the reply actually conveys it: the reply shares at least
    ``CONVEY_MIN`` content-word stems with one of the fact's lines (half the stems of a short line),
-   not counting words the rep just used.  A fact the model left out stays hidden; the rep can ask
-   again.  Trust, patience, concerns, next step and ending are the offline engine's, unchanged.
+   not counting words the rep just used nor words common to the persona's other facts.  A fact the
+   model left out stays hidden; the rep can ask again.  Trust, patience, concerns, next step and
+   ending are the offline engine's, unchanged.
 4. Faults (timeouts, refused connections, 401/403/404/429/5xx, malformed or empty output, a
    reply with nothing usable left after cleaning) never stop the session: the turn is answered
    with the offline gist and ``BuyerReply.problem`` carries one clear line (no API key) for the
@@ -44,12 +45,26 @@ from simulator.persona.state import BuyerState
 CONVEY_MIN = 3
 
 
-def conveys(reply: str, fact: Fact, rep_text: str = "") -> bool:
-    """Whether ``reply`` actually tells the rep ``fact`` (see the module docstring, step 3)."""
+def _fact_stems(fact: Fact) -> list[set[str]]:
+    return [set(stems(line)) for line in [*fact.says, *fact.more]]
+
+
+def conveys(reply: str, fact: Fact, rep_text: str = "", persona: Persona | None = None) -> bool:
+    """Whether ``reply`` actually tells the rep ``fact`` (see the module docstring, step 3).
+
+    With ``persona``, words that also run through two or more of its other facts ("order", "new" for a
+    bakery) do not count: a rambling reply full of the business's everyday words conveys nothing."""
     said = set(stems(reply)) - set(stems(rep_text))
     if not said:
         return False
-    lines = [set(stems(line)) for line in [*fact.says, *fact.more]]
+    lines = _fact_stems(fact)
+    if persona is not None:
+        counts: dict[str, int] = {}
+        for other in persona.facts:
+            if other.id != fact.id:
+                for word in set().union(*_fact_stems(other), stems(other.topic)):
+                    counts[word] = counts.get(word, 0) + 1
+        lines = [{w for w in line if counts.get(w, 0) < 2} for line in lines]
     return any(line and len(said & line) >= min(CONVEY_MIN, max(1, len(line) / 2)) for line in lines)
 
 
@@ -92,7 +107,7 @@ class OpenAIEngine:
             return
         problem = self._report(f"LLM: {fault}; the reply was cut short") if fault else ""
         text = cleaner.text
-        revealed = tuple(f.id for f in offered if conveys(text, f, rep.text))
+        revealed = tuple(f.id for f in offered if conveys(text, f, rep.text, persona))
         kept = state.revealed + tuple(fid for fid in revealed if fid not in state.revealed)
         last_topic = base.state.last_topic if not offered or revealed else state.last_topic
         new_state = replace(base.state, revealed=kept, last_topic=last_topic)

@@ -35,8 +35,9 @@ _STAGE = re.compile(r"\*[^*]*\*|\([^)]*\)|\[[^\]]*\]|<[^>]*>|_[^_\s][^_]*_(?=\W|
 _OPEN_STAGE = re.compile(r"\*[^*]*$|\([^)]*$|\[[^\]]*$|<[^>]*$")
 _MARKUP = re.compile(r"```\w*|`|\*\*|__|^#+\s*|^[-•>]\s+|^\d+[.)]\s+")
 _AI = re.compile(
-    r"\bas an? (ai|a\.i\.|language model|assistant|chatbot|llm)\b|\bi('m| am) (just )?(an? )?(ai|a\.i\.|language model|"
-    r"virtual assistant|assistant|chatbot|large language model)\b|\bi (cannot|can't|can not) (role-?play|pretend)\b"
+    r"\bas an? (\w+ )?(ai|a\.i\.|language model|chatbot|llm)\b"
+    r"|\bi('m| am) (just )?(an? )?(ai|a\.i\.|language model|virtual assistant|assistant|chatbot|large language model)\b"
+    r"|\bi (cannot|can't|can not) (role-?play|pretend)\b"
     r"|\bopenai\b|\bi do not have personal\b|\bi don't have personal\b",
     re.IGNORECASE,
 )

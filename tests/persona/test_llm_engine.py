@@ -105,3 +105,15 @@ def test_conveys_needs_the_facts_own_words_not_the_reps():
     assert conveys("Everything goes in a paper book at the counter.", fact)
     assert not conveys("The custom orders? Yes, orders.", fact, rep_text="tell me about custom orders")
     assert not conveys("I used to think about everything.", fact)
+
+
+def test_everyday_words_of_the_business_do_not_convey_a_fact():
+    persona = sample_persona()
+    fact = persona.fact("two-shops")
+    babble = "Our staff love the shops. Twelve new things happen."
+    assert conveys(babble, fact)  # three shared words...
+    extra = persona.model_copy(update={"facts": [*persona.facts, *(
+        f.model_copy(update={"id": f"x{i}", "says": ["The staff in both shops, twelve of them."]})
+        for i, f in enumerate(persona.facts[1:]))]})
+    assert not conveys(babble, extra.fact("two-shops"), persona=extra)  # ...that every other fact uses too
+    assert conveys("My husband Luis does the deliveries for us.", extra.fact("two-shops"), persona=extra)

@@ -54,6 +54,8 @@ def test_splitter_marks_sentences_that_start_a_line():
         ('{"reply": "The book is always in the wrong', "The book is always in the wrong."),
         ("As an AI language model, I cannot have feelings. But the orders are a mess.", "But the orders are a mess."),
         ("I'm an AI assistant and can't pretend to be Rosa.", ""),
+        ("Sorry, but as a business AI, I can't say. We bake.", "We bake."),
+        ("I started as a shop assistant, you know.", "I started as a shop assistant, you know."),
         ("Sure! Here is Rosa's reply: We write orders on paper.", "We write orders on paper."),
         ("User: what do you use?\nAssistant: A paper book.", "A paper book."),
         ("Two things: cost and time. Cost first. Then time. Then more.",
