@@ -14,6 +14,7 @@ AREAS: dict[str, str] = {
     "analyser": "simulator.bench.analyser",
     "voice": "simulator.bench.voice",
     "store": "simulator.bench.store",
+    "llm": "simulator.bench.llm",
 }
 
 

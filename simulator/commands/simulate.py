@@ -23,9 +23,28 @@ from simulator.errors import RapportError
 from simulator.persona.engine import ENGINES, make_engine
 from simulator.persona.loader import get, load_all
 from simulator.persona.schema import Persona
-from simulator.session.events import EventSink
+from simulator.session.events import Event, EventSink, Problem
 from simulator.session.loop import PracticeSession
 from simulator.session.recorder import start_recorder
+
+
+class ProblemPrinter:
+    """An event sink that prints each distinct problem the session survived once (e.g. the LLM
+    failed and the offline buyer answered), with how many turns it hit at the end."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, int] = {}
+
+    def __call__(self, event: Event) -> None:
+        if isinstance(event, Problem):
+            if event.message not in self.seen:
+                click.echo(f"rapport: warning: {event.message}", err=True)
+            self.seen[event.message] = self.seen.get(event.message, 0) + 1
+
+    def summary(self) -> None:
+        for message, count in self.seen.items():
+            if count > 1:
+                click.echo(f"rapport: warning: ({count} turns) {message}", err=True)
 
 
 def read_script(path: str | Path) -> list[str]:
@@ -103,13 +122,15 @@ def render_text(doc: dict, persona: Persona, unused: int = 0) -> str:
               help="Audio file of the rep speaking (instead of --script): goes through the microphone's pipeline.")
 @click.option("--realtime", is_flag=True, help="With --audio: feed the file at the pace of a live microphone.")
 @click.option("--engine", type=click.Choice(ENGINES), default="offline", show_default=True, help="Buyer engine.")
+@click.option("--model", default=None, help="LLM model name for --engine openai (default: RAPPORT_LLM_MODEL).")
 @click.option("--seed", type=int, default=None, help="Seed for a repeatable conversation.")
 @click.option("--no-save", is_flag=True, help="Do not store the session (by default it is saved).")
 @db_option
 @personas_option
 @json_option
-def simulate(persona_id: str, script: str | None, audio: str | None, realtime: bool, engine: str, seed: int | None,
-             no_save: bool, db_url: str | None, personas_dirs: tuple[Path, ...], as_json: bool) -> None:
+def simulate(persona_id: str, script: str | None, audio: str | None, realtime: bool, engine: str,
+             model: str | None, seed: int | None, no_save: bool, db_url: str | None,
+             personas_dirs: tuple[Path, ...], as_json: bool) -> None:
     """Feed a script of rep lines to a simulated buyer; print the conversation and the scorecard."""
     _, warnings = load_all(personas_dirs)
     for line in warnings:
@@ -119,17 +140,21 @@ def simulate(persona_id: str, script: str | None, audio: str | None, realtime: b
         raise RapportError("give either --script FILE or --audio FILE")
     lines = read_script(script) if script is not None else []
     source = {"script": str(script)} if script is not None else {"audio": str(audio), "realtime": realtime}
+    settings = {"model": model} if model else None
     recorder = None if no_save else start_recorder(persona, engine, {"seed": seed, **source}, db_url)
+    problems = ProblemPrinter()
+    sinks: list[EventSink] = [problems] + ([recorder] if recorder else [])
     if audio is not None:  # the voice pipeline (simulator/speech/run.py) feeds the session turn by turn
         from simulator.speech.run import run_audio_file
 
-        session = PracticeSession(persona, make_engine(engine, seed=seed), seed=seed,
-                                  sinks=[recorder] if recorder else [])
+        session = PracticeSession(persona, make_engine(engine, seed=seed, settings=settings), seed=seed,
+                                  sinks=sinks)
         run_audio_file(session, audio, realtime=realtime,
                        on_problem=lambda msg: click.echo(f"rapport: warning: {msg}", err=True))
         lines = [t.text for t in session.turns if t.speaker == "rep"]
     else:
-        session = run_script(persona, lines, engine=engine, seed=seed, sinks=[recorder] if recorder else [])
+        session = run_script(persona, lines, engine=engine, seed=seed, settings=settings, sinks=sinks)
+    problems.summary()
     doc = result(session, engine)
     if recorder:
         session.end("buyer ended the meeting" if session.state.ended else "finished")

@@ -23,13 +23,14 @@ def _run(options) -> None:
 @click.option("--audio", "audio_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Feed this recording instead of the microphone.")
 @click.option("--engine", type=click.Choice(["offline", "openai"]), default="offline", show_default=True)
+@click.option("--model", default=None, help="LLM model name for --engine openai (default: RAPPORT_LLM_MODEL).")
 @click.option("--no-hints", is_flag=True, help="Hide live hints.")
 @click.option("--exam", is_flag=True, help="Exam mode: no hints at all.")
 @click.option("--seed", type=int, default=None, help="Make the offline buyer deterministic.")
 @click.option("--no-save", is_flag=True, help="Do not store the session.")
 @personas_option
 @db_option
-def practice(persona, rep_name, typed, ptt, audio_file, engine, no_hints, exam, seed, no_save,
+def practice(persona, rep_name, typed, ptt, audio_file, engine, model, no_hints, exam, seed, no_save,
              personas_dirs, db_url) -> None:
     """Open the practice app (the start screen, or straight into practice with --persona)."""
     from simulator.tui.app import AppOptions
@@ -41,7 +42,7 @@ def practice(persona, rep_name, typed, ptt, audio_file, engine, no_hints, exam, 
     _run(AppOptions(start="practice" if skip and persona else "start", persona=persona, rep_name=rep_name,
                     mode=mode if skip else ("typed" if typed else mode), engine=engine, hints=not no_hints,
                     exam=exam, audio_file=audio_file, personas_dirs=tuple(personas_dirs), db_url=db_url,
-                    seed=seed, save=not no_save))
+                    seed=seed, save=not no_save, extra={"model": model} if model else {}))
 
 
 @click.command()

@@ -61,14 +61,11 @@ def open_practice(
     sinks = list(sinks)
     session = StoredPractice(persona, buyer, seed=seed, rep_name=rep_name or None, sinks=sinks)
     if save:
-        from simulator.session.recorder import Recorder
-        from simulator.session.store import Store
+        from simulator.session.recorder import start_recorder
 
-        store = Store.open(db_url, audio_dir)
-        recorder = Recorder.start(
-            store, persona.id, persona.model_dump(), engine,
-            {**(settings or {}), "seed": seed}, [rep_name] if rep_name else [],
-            save_audio=save_audio,
+        recorder = start_recorder(
+            persona, engine, {**(settings or {}), "seed": seed}, db_url, audio_dir=audio_dir,
+            reps=[rep_name] if rep_name else [], save_audio=save_audio,
             on_problem=lambda text: session.emit(Problem(message=f"session store: {text}")),
         )
         session.sinks.insert(0, recorder)

@@ -105,7 +105,8 @@ class RapportApp(App):
             session = open_practice(persona_id=options.persona, engine=options.engine, rep_name=options.rep_name,
                                     seed=options.seed, personas_dirs=options.personas_dirs,
                                     db_url=options.db_url, save=options.save, sinks=[self.relay],
-                                    settings={"mode": options.mode, "hints": options.hints, "exam": options.exam})
+                                    settings={"mode": options.mode, "hints": options.hints, "exam": options.exam},
+                                    engine_settings=options.extra.get("model") and {"model": options.extra["model"]})
         except RapportError as exc:
             self.notify(str(exc), severity="error", timeout=10)
             if not self.screen_stack or len(self.screen_stack) <= 1:
