@@ -14,7 +14,12 @@ from dataclasses import dataclass, field
 from simulator.conversation.rules import RULES, S, display
 from simulator.conversation.text import AUX, STOPWORDS, WH, Normalised, content_words, normalise, stem
 
-_OPENERS = frozenset({"and", "so", "but", "ok", "right", "now", "then", "also", "well", "yes", "oh", "sure"})
+_OPENERS = frozenset({"and", "so", "but", "ok", "right", "now", "then", "also", "well", "yes", "oh", "sure", "roughly",
+                      "just", "quickly", "generally", "typically"})
+#: Endings that make a clause a question without a question mark ("compared to what", "since when").
+_QUESTION_TAILS = frozenset({("how", "so"), ("how", "come"), ("what", "way"), ("such", "as"), ("for", "example"),
+                             ("meaning", "what"), ("or", "what"), ("since", "when"), ("like", "what"), ("to", "what"),
+                             ("and", "why"), ("but", "why"), ("for", "what"), ("of", "what"), ("from", "what")})
 _SUBJ = frozenset({"you", "your", "they", "it", "that", "this", "there", "the", "he", "she", "anyone", "i", "we",
                    "everyone", "people", "our", "any"})
 _INVITE = re.compile(r"\b(?:tell me|walk me through|talk me through|take me through|help me understand|"
@@ -40,10 +45,12 @@ _REQUEST = re.compile(
     r"let us talk|talk (?:next|again|later)|set up a|book a|put something|in writing|next week|after the call|"
     r"i will (?:look|think|check|talk|run|share)|let me (?:think|check|talk|run|look)|can you (?:call|do|come|"
     r"share|put)|could you (?:call|do|come|share|put)|book (?:me|us)|pencil (?:me|us)|hold on|"
-    r"we will need to|i will have|join|first|let us do)\b"
+    r"we will need to|i will have|join|first|let us do|reconvene|regroup|catch up|circle back|touch base|"
+    r"revisit|pick this up)\b"
 )
 _AGREE = re.compile(S + r"(?:sure|of course|absolutely|will do|no problem|definitely|yes|ok|happy to|sounds good|"
-                    r"certainly|perfect|done|great|understood|fine|no worries|take your time)\b")
+                    r"certainly|perfect|done|great|understood|fine|no worries|take your time|makes sense|that works|"
+                    r"good idea)\b")
 _DISCOURSE = frozenset({"ok", "so", "yes", "right", "well", "and", "then", "like", "anyway", "oh", "i", "mean", "sure",
                         "no", "alright"})
 _QUESTION_START = re.compile(S + r"(?:what|how|why|when|where|who|which)\b")
@@ -84,6 +91,8 @@ def is_question_clause(clause: tuple[str, ...], marked: bool) -> bool:
         return True
     if words[0] in AUX and len(words) > 1 and (words[1] in _SUBJ or words[1] == "not"):
         return True
+    if len(words) > 1 and tuple(words[-2:]) in _QUESTION_TAILS:
+        return True
     return bool(_INVITE.search(" ".join(words)))
 
 
@@ -121,7 +130,10 @@ def extract(text: str, buyer_said: str | None = None) -> Features:
     joined = " | ".join(" ".join(c) for c in norm.clauses)
     words = set(norm.tokens)
     votes: dict[str, int] = {}
+    discourse_only = words <= _DISCOURSE
     for rule in RULES:
+        if discourse_only:  # "ok so um", "so yeah": nothing said yet
+            break
         if rule.keys and rule.keys.isdisjoint(words):
             continue
         m = rule.pattern.search(joined)
@@ -133,7 +145,7 @@ def extract(text: str, buyer_said: str | None = None) -> Features:
         names.append("R:" + label)
         if count > 1:
             names.append("R2:" + label)
-    if words <= _DISCOURSE:
+    if discourse_only:
         names.append("discourse_only")
     q_flags = [is_question_clause(c, m) for c, m in zip(norm.clauses, norm.marked_questions, strict=True)]
     _structure(norm, q_flags, names)

@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass
 
 #: clause start, allowing discourse openers ("and so what ...")
-S = r"(?:^|\| )(?:(?:and|so|but|ok|right|now|then|also|well|yes|oh|alright|great|sure|and then) )*"
+S = (r"(?:^|\| )(?:(?:and|so|but|ok|right|now|then|also|well|yes|oh|alright|great|sure|and then|roughly|just|"
+     r"quickly|generally|typically|out of curiosity|curious) )*")
 _YOU = r"(?:you|your|yours|they|them|their|the team|your team|he|she|it|that|this|there|anyone|people)"
 _AUX = r"(?:do|does|did|are|is|was|were|have|has|had|can|could|would|will|should|am)"
 _NEG_AUX = r"(?:would|do|does|did|is|are|can|could|will|have|has|was|were|should)"
@@ -78,7 +79,8 @@ KEYS: dict[str, str] = {
                   "overblown exaggerated misconception outdated better before changed fixed solved think always "
                   "everyone real respect line anyway flies like actually what speak way change than never fine "
                   "find with one fixed longer common felt feel rest good address easily easy factor "
-                  "investment cost look worth",
+                  "investment cost look worth standard industry same normal pretty completely nothing only takes "
+                  "tops point why different",
     "oh_compare": "cheaper expensive less better faster reliable take cost costs far savings makes outweigh worth "
                   "small long years real actually compared",
     "oh_ack_but": "but however though although said still except",
@@ -99,7 +101,8 @@ KEYS: dict[str, str] = {
     "r_greet": "hi hello hey good nice great lovely pleasure how happy glad welcome",
     "r_smalltalk": "weekend holiday holidays vacation conference trip weather game kids coffee lunch summer winter "
                    "traffic flight birthday match hike cold hot sunny rain raining snow congrats congratulations "
-                   "office dog cat how got get line long based originally personal building school night drive face",
+                   "office dog cat how got get line long based originally personal building school night drive "
+                   "face nice oh break back hope",
     "r_agenda": "mind ok alright before agenda keep minutes if works work plan today first questions ask busy time "
                 "still good hoping cover want does spend decide hard eye tight short brief go record pitch",
     "o_tech": "you cut froze frozen hear mute muted my bad lagging echo one hang give bear let sorry excuse pardon say "
@@ -212,7 +215,7 @@ RULES: tuple[Rule, ...] = (
        "claims an outcome for the buyer ('{m}')"),
     # --- leading question: the answer is decided in advance ------------------------------------------
     _r("lq_tag", "leading_question",
-       r"\b" + _NEG_AUX + r" not (?:you|it|they|we|that|he|she|there|everyone)(?= \||$)|"
+       r"\b" + _NEG_AUX + r" not (?:you|it|they|we|that|he|she|there|everyone)(?= \||$)|\w \| (?:right|yes|correct)$|"
        r"(?<=[a-z] )(?:right|correct|agreed|yes|no)(?= \||$)",
        "tags a question onto a claim ('{m}')"),
     _r("lq_agree", "leading_question",
@@ -222,7 +225,8 @@ RULES: tuple[Rule, ...] = (
        r"can we agree|we can agree|you agree that|is not it time|is it not|would not you (?:want|like|say|love|rather)|"
        r"would not you|do not you|would not it|does not it|does not that|are not you|is not this|how (?:much )?"
        r"(?:great|nice|good|amazing|helpful|easier|better|valuable|much better|much easier) would (?:it|that) be|"
-       r"wouldn ?t)\b",
+       r"wouldn ?t|(?:^|\| )(?:is|are|does|do|would|will|can|could|should|was|has|have) not (?:your|it|that|this|there|"
+       r"everyone|the|we|they|you))\b",
        "asks a question with the answer built in ('{m}')"),
     _r("lq_if_could", "leading_question",
        r"\bif (?:i|we|this|it|our \w+) (?:could|can|were able to|showed|show|proved|prove|guaranteed|guarantee|got|"
@@ -253,7 +257,8 @@ RULES: tuple[Rule, ...] = (
     _r("oh_dismiss", "objection_handling",
        r"\b(?:never (?:a|an) (?:problem|issue|concern)|not (?:a|an|really a|really an) (?:problem|issue|concern)|"
        r"no problem at all for|nothing to worry about|do not worry|no need to worry|should not be (?:the|an|a) "
-       r"(?:issue|problem|concern)|(?:budget|price|cost|time|that) should not be|is not (?:really )?(?:an|a|the) "
+       r"(?:issue|problem|concern)|(?:budget|price|cost|time|that) should not be|(?:that|it|this|price|budget|cost|"
+       r"time|security) is not (?:really )?(?:an|a|the) "
        r"(?:issue|problem|concern)|old news|a myth|not true|not the case|not anymore|always come around|"
        r"come around|trust me|believe me|you would be surprised|everyone says that|we hear that a lot|"
        r"i hear that a lot|that is what everyone|overblown|exaggerated|misconception|outdated|"
@@ -265,7 +270,10 @@ RULES: tuple[Rule, ...] = (
        r"will be fine|will not find|not with us|one off|been fixed|no longer|common concern|felt the same|"
        r"feel the same way|rest assured|good news is|let me address|easily (?:fixed|solved|sorted)|easy to (?:fix|"
        r"solve|sort)|will not be a problem|is not going to be a problem|factor in|an investment|not a cost|"
-       r"when you look at|if you look at the numbers|you will find that|still worth|worth it)\b",
+       r"when you look at|if you look at the numbers|you will find that|still worth|worth it|standard across|"
+       r"industry standard|everyone has the same|same as everyone|normal in (?:the|this) industry|pretty standard|"
+       r"completely normal|it is (?:really )?nothing|only takes|(?:minutes|hours|days) tops|"
+       r"no point (?:waiting|in waiting|holding off)|why wait|not (?:that|much|very) different)\b",
        "dismisses the buyer's concern ('{m}')"),
     _r("oh_compare", "objection_handling",
        r"\b(?:cheaper|less expensive|costs? less|better than|faster than|more reliable than|would take (?:you )?"
@@ -288,7 +296,8 @@ RULES: tuple[Rule, ...] = (
        r"\b(?:are we good to go|good to go|ready to (?:go|start|sign|move|buy|get|commit|order|proceed|roll)|"
        r"so are we|shall we|do we have a deal|have a deal|can we count|are you in|sound good to go|"
        r"what would it take|where do i sign|let us do (?:it|this)|move ahead|go ahead with|"
-       r"(?:sign|signed|signing) (?:up|on|off|the|today|now|here)|get (?:you|it|this) (?:signed|started|set up|going|"
+       r"(?:sign|signed|signing) (?:up|on|the|today|now|here)|set (?:that|it|this|you|everything) up|"
+       r"get (?:you|it|this) (?:signed|started|set up|going|"
        r"booked|scheduled|ordered|installed|on board|onboard))\b",
        "pushes for commitment ('{m}')"),
     _r("c_when", "close",
@@ -350,7 +359,8 @@ RULES: tuple[Rule, ...] = (
        r"traffic|flight|birthday|match|hike|cold out|hot out|sunny|rain|raining|snow|congrats|congratulations|"
        r"your office|dog|cat|how was (?:the|your)|got into|get into this|line of work|how long have you been|"
        r"where are you based|originally from|personal question|new building|new school|last night|drive in|"
-       r"put a face)\b",
+       r"put a face|how was it(?= \||$)|nice (?:view|place|office|spot)|oh nice|new office|good break|"
+       r"hope (?:it|you) (?:was|had|went|enjoyed))\b",
        "makes small talk ('{m}')"),
     _r("r_agenda", "rapport",
        r"\b(?:mind if i|do you mind if|is it ok if i|would it be ok if|would it be alright if|before we (?:start|begin|"
