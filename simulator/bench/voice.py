@@ -36,6 +36,11 @@ UTTERANCES = [
     "What worries you most about the busy season coming up?",
     "So the late deliveries are the real pain, and they land on you personally.",
     "What would you like to happen next, if anything?",
+    "When you think about the last few months, which part of running the shop has taken more of your "
+    "energy than you expected it to?",
+    "If you could change one thing about how the deliveries and the ordering work together, what would "
+    "it be and why that one?",
+    "So the late deliveries cost you early sales, and you end up fixing it yourself before opening?",
 ]
 GAP_S = 1.5
 
@@ -47,7 +52,7 @@ def _call(count: int):
     synth = shared_synthesizer()
     gap = np.zeros(int(GAP_S * SAMPLE_RATE), np.float32)
     parts, lengths = [gap], []
-    for text in (UTTERANCES * 2)[:count]:
+    for text in (UTTERANCES[-3:] + UTTERANCES)[:count]:
         speech = synth.synth(text, VoiceSettings(rate=150))
         loud = np.flatnonzero(np.abs(speech) > 0.01)
         speech = speech[loud[0] : loud[-1] + 1]

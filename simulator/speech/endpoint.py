@@ -49,7 +49,7 @@ class EndpointSettings:
     #: audio kept before the first speech window (so the first word is not clipped)
     preroll_ms: int = 256
     #: ask for partial text every this much speech (0: never)
-    partial_every_ms: int = 1000
+    partial_every_ms: int = 1500
     #: a turn longer than this ends anyway
     max_turn_s: float = 60.0
 
@@ -202,7 +202,9 @@ class Endpointer:
             self._speculated, self._text, self._asked = False, None, False
             self._last_speech_win = self._n
             self._speech_windows += 1
-            if self.s.partial_every_ms and self._n >= self._next_partial:
+            # a partial decode holds the (single) decoder for ~0.2 s: start one only in confident
+            # speech, not as the voice fades, when the final transcript is likely to be wanted next
+            if self.s.partial_every_ms and self._n >= self._next_partial and prob >= 0.9:
                 self._next_partial = self._n + self.s.windows(self.s.partial_every_ms)
                 actions.append(Partial(self._turn, self._audio_until(self._n)))
             if (self._n - self._start_win) * WINDOW_MS / 1000 >= self.s.max_turn_s:

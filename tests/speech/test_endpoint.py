@@ -108,7 +108,7 @@ def test_speculation_starts_as_silence_begins_and_audio_is_what_was_transcribed(
 
 
 def test_partials_are_requested_while_speaking():
-    settings = ep.EndpointSettings(partial_every_ms=500)
+    settings = ep.EndpointSettings(partial_every_ms=500)  # probabilities of 0.9: confident speech
     actions = run([0.9] * windows(2100) + [0.05] * 30, {1: "hello there my friend."}, settings)
     partials = [a for _, a in actions if isinstance(a, ep.Partial)]
     assert len(partials) == 4
