@@ -86,7 +86,12 @@ def _test_mic(device: str | None, stt_model: str, seconds: float = 3.0) -> dict:
 
     click.echo(f"Recording {seconds:.0f} s: say something...", err=True)
     audio = MicSource(device).record(seconds)
-    text = Transcriber(SttSettings(model=stt_model)).transcribe(audio).text if audio.size else ""
+    text = ""
+    if audio.size:
+        heard = Transcriber(SttSettings(model=stt_model)).transcribe(audio)
+        # Whisper says "you" to silence: the same filter as practice (few words, probably no speech)
+        if len(heard.text.split()) > 2 or heard.no_speech_prob <= 0.8:
+            text = heard.text
     return {
         "seconds": round(audio.size / 16000, 2),
         "level": round(level(audio), 3),
