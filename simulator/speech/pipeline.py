@@ -113,6 +113,7 @@ class VoicePipeline:
 
     def run(self) -> list[HeardTurn]:
         """Process the whole source (until it ends or :meth:`stop`); returns the turns heard."""
+        self._warm_up()
         self.emit(PhaseChanged("listening", t=0.0))
         n = 0
         try:
@@ -131,6 +132,13 @@ class VoicePipeline:
             self._worker.shutdown(wait=True)
         self.emit(PhaseChanged("ended", t=self.endpointer.time_s))
         return self.turns
+
+    def _warm_up(self) -> None:
+        """First calls are slow (espeak loads the persona's voice, CTranslate2 allocates): pay that now."""
+        self.emit(PhaseChanged("loading", t=0.0))
+        self.transcriber.transcribe(np.zeros(8000, dtype=np.float32))
+        if self.voice is not None:
+            self.voice.synth.synth("Hello.", self.voice.settings)
 
     def _feed(self, block: np.ndarray) -> None:
         fed = time.perf_counter()

@@ -149,13 +149,18 @@ class Transcriber:
         if samples.size < SAMPLE_RATE // 10:
             return Transcript("", (), duration, 0.0, self.display_name)
         short = self.settings.short_window_s
+        tried_short = False
         if short and not timestamps and duration + WINDOW_SLACK_S <= 30.0:
             with self._lock:
+                started = time.perf_counter()  # decoding time only, not the wait for a partial decode
                 text, no_speech = self._short_window(samples)
+                tried_short = True
             if text is not None:
                 segments = (Segment(0.0, round(duration, 2), text),) if text else ()
                 return Transcript(text, segments, duration, time.perf_counter() - started, self.display_name, no_speech)
         with self._lock:
+            if not tried_short:  # after a looping short-window decode, its time counts too
+                started = time.perf_counter()
             segments_iter, _info = self._model.transcribe(
                 samples,
                 language=self.settings.language,

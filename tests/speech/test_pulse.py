@@ -57,6 +57,7 @@ def test_mic_records_speech_played_into_the_sink_and_the_pipeline_transcribes_it
     mic = MicSource(DEVICE)
     heard: list[str] = []
     pipeline = VoicePipeline(mic, transcriber, lambda text, **kw: heard.append(text))
+    mic.start()  # capture from now on; blocks wait in the queue while the pipeline warms up
     runner = threading.Thread(target=pipeline.run, daemon=True)
     runner.start()
     player = play_into_sink(SPEECH / "arctic_a0024.wav")
