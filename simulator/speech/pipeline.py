@@ -77,7 +77,12 @@ class VoicePipeline:
         voice: BuyerVoice | None = None,
         events: EventSink | None = None,
         settings: PipelineSettings | None = None,
+        on_buyer_audio: Callable[[Turn, str], None] | None = None,
     ) -> None:
+        """``on_buyer_audio(turn, path)`` is called once a buyer reply's recording is written (after the
+        turn was completed: e.g. ``Recorder.attach_audio``)."""
+        self.on_buyer_audio = on_buyer_audio
+        self._savers: list[threading.Thread] = []
         self.source = source
         self.transcriber = transcriber
         self._rep_turn = target.rep_turn if hasattr(target, "rep_turn") else target
@@ -129,6 +134,8 @@ class VoicePipeline:
         finally:
             if self.voice is not None:
                 self.voice.wait()
+            for saver in self._savers:
+                saver.join(timeout=30)
             self._worker.shutdown(wait=True)
         self.emit(PhaseChanged("ended", t=self.endpointer.time_s))
         return self.turns
@@ -284,6 +291,10 @@ class VoicePipeline:
 
         def save() -> None:
             reply.wait()
-            save_turn_audio(reply.audio(), self.s.record_dir, name)
+            path = save_turn_audio(reply.audio(), self.s.record_dir, name)
+            if self.on_buyer_audio is not None:
+                self.on_buyer_audio(buyer, path)
 
-        threading.Thread(target=save, daemon=True).start()
+        saver = threading.Thread(target=save, daemon=True)
+        self._savers.append(saver)
+        saver.start()

@@ -7,6 +7,7 @@ synthesised but not played (``play=True`` plays it on the default output device)
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 from simulator.errors import RapportError
@@ -58,5 +59,24 @@ def run_audio_file(
     start = getattr(session, "start", None)
     if callable(start) and not getattr(session, "turns", [None]):
         start()
-    pipeline = VoicePipeline(source, transcriber, session, voice=voice, settings=settings)
-    return pipeline.run()
+    sinks = getattr(session, "sinks", None) or []
+    recorder = next((sink for sink in sinks if hasattr(sink, "attach_audio")), None)
+    with tempfile.TemporaryDirectory(prefix="rapport-turns-") as folder:
+        if settings is None and recorder is not None:
+            # the session is being saved: keep each turn's audio; the recorder copies it into the store
+            settings = PipelineSettings(record_dir=Path(folder))
+
+        def attach(turn, path: str) -> None:
+            index = next((i for i, t in enumerate(session.turns) if t is turn), None)
+            if index is not None:
+                recorder.attach_audio(index, "buyer", path)
+
+        pipeline = VoicePipeline(
+            source, transcriber, session, voice=voice, settings=settings,
+            on_buyer_audio=attach if recorder is not None else None,
+        )
+        heard = pipeline.run()
+    for turn in getattr(session, "turns", []):
+        if turn.audio and turn.audio.startswith(folder):
+            turn.audio = None  # the temporary copy is gone; the store keeps its own
+    return heard

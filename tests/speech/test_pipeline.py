@@ -98,3 +98,22 @@ def test_simulate_with_audio_runs_the_real_session(tmp_path):
         for t in buyers[1:]
     )
     assert sum("question" in t["labels"] for t in reps) >= 3
+
+
+def test_simulate_with_audio_saves_every_turn_recording_in_the_store(rapport_home):
+    """Rep audio is copied when the rep turn completes; buyer audio is attached once synthesised."""
+    from click.testing import CliRunner
+
+    from simulator.commands.simulate import simulate
+
+    result = CliRunner().invoke(
+        simulate, ["--persona", "bakery-owner", "--audio", str(SAMPLES / "transactional_call.flac"), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output.strip().splitlines()[-1])
+    folder = rapport_home / "data" / "audio" / doc["session_id"]
+    rep = sorted(folder.glob("*-rep.flac"))
+    buyer = sorted(folder.glob("*-buyer.flac"))
+    assert len(rep) == 6 and len(buyer) == 6
+    assert all(sf.info(str(p)).duration > 1.0 for p in rep + buyer)
+    assert all("audio" not in t for t in doc["turns"])  # no dangling temporary paths in the output
