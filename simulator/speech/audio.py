@@ -45,6 +45,38 @@ def resample(samples: np.ndarray, rate: int, target: int = SAMPLE_RATE) -> np.nd
     return out.astype(np.float32)
 
 
+class StreamResampler:
+    """Resample a stream block by block without clicks at block edges (a microphone at 44.1/48 kHz).
+
+    An anti-aliasing low-pass (Butterworth, state carried between blocks) followed by linear
+    interpolation whose position is carried too, so consecutive blocks join seamlessly.
+    """
+
+    def __init__(self, rate: int, target: int = SAMPLE_RATE) -> None:
+        from scipy.signal import butter, sosfilt_zi
+
+        self.rate, self.target = int(rate), int(target)
+        self.step = self.rate / self.target  # input samples per output sample
+        cutoff = min(0.45 * self.target, 0.45 * self.rate) / (self.rate / 2)
+        self._sos = butter(8, cutoff, output="sos")
+        self._zi = sosfilt_zi(self._sos) * 0.0
+        self._pos = 0.0  # position of the next output sample, relative to the start of ``_prev``
+        self._prev = np.zeros(1, dtype=np.float32)  # the last filtered input sample of the previous block
+
+    def __call__(self, block: np.ndarray) -> np.ndarray:
+        if self.rate == self.target:
+            return block.astype(np.float32, copy=False)
+        from scipy.signal import sosfilt
+
+        filtered, self._zi = sosfilt(self._sos, block.astype(np.float64), zi=self._zi)
+        data = np.concatenate([self._prev, filtered.astype(np.float32)])
+        positions = np.arange(self._pos, data.size - 1, self.step)
+        out = np.interp(positions, np.arange(data.size), data).astype(np.float32)
+        self._pos = (positions[-1] + self.step if positions.size else self._pos) - (data.size - 1)
+        self._prev = data[-1:]
+        return out
+
+
 def load_audio(path: str | Path) -> np.ndarray:
     """Decode an audio file (WAV, FLAC, OGG, MP3, M4A...) into 16 kHz mono float32.
 

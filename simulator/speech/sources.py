@@ -18,7 +18,7 @@ from typing import Protocol
 import numpy as np
 
 from simulator.errors import RapportError
-from simulator.speech.audio import BLOCK, SAMPLE_RATE, as_mono_float, load_audio, resample
+from simulator.speech.audio import BLOCK, SAMPLE_RATE, StreamResampler, as_mono_float, load_audio
 
 
 class AudioSource(Protocol):
@@ -110,7 +110,8 @@ class MicSource:
 
     realtime = True
 
-    def __init__(self, device: str | int | None = None, max_queue_s: float = 10.0) -> None:
+    def __init__(self, device: str | int | None = None, max_queue_s: float = 10.0, rate: int | None = None) -> None:
+        """``rate`` forces the device's sample rate (default: 16 kHz when the device takes it)."""
         self.sd = import_sounddevice()
         self.device = resolve_device(device, "input")
         try:
@@ -118,7 +119,7 @@ class MicSource:
         except Exception:  # noqa: BLE001
             raise RapportError("no microphone found: connect one or pick another with --device") from None
         self.device_name = info["name"]
-        self.rate = self._pick_rate(info)
+        self.rate = rate or self._pick_rate(info)
         self.blocksize = int(round(BLOCK * self.rate / SAMPLE_RATE))
         self._queue: queue.Queue[np.ndarray] = queue.Queue(maxsize=max(4, int(max_queue_s * SAMPLE_RATE / BLOCK)))
         self.dropped_blocks = 0
@@ -164,12 +165,19 @@ class MicSource:
     def blocks(self) -> Iterator[np.ndarray]:
         self.start()
         pending = np.zeros(0, dtype=np.float32)
+        to_16k = StreamResampler(self.rate)
         while not self._closed.is_set():
             try:
-                raw = self._queue.get(timeout=0.2)
+                raw = self._queue.get(timeout=0.5)
             except queue.Empty:
+                stream = self._stream
+                if stream is not None and not stream.active and not self._closed.is_set():
+                    raise RapportError(
+                        f"the microphone {self.device_name!r} stopped sending audio (unplugged?): "
+                        "check `rapport devices`; you can type your turns"
+                    ) from None
                 continue
-            chunk = resample(raw, self.rate) if self.rate != SAMPLE_RATE else raw
+            chunk = to_16k(raw)
             pending = np.concatenate([pending, chunk]) if pending.size else chunk
             while pending.size >= BLOCK:
                 yield pending[:BLOCK]

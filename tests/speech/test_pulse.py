@@ -49,12 +49,14 @@ def play_into_sink(path) -> subprocess.Popen:
     return subprocess.Popen(["paplay", "--device=rapport_sink", str(path)])
 
 
-def test_mic_records_speech_played_into_the_sink_and_the_pipeline_transcribes_it(transcriber):
+@pytest.mark.parametrize("rate", [None, 48000], ids=["16k", "48k-resampled"])
+def test_mic_records_speech_played_into_the_sink_and_the_pipeline_transcribes_it(transcriber, rate):
     ensure_pulse()
     from simulator.speech.pipeline import VoicePipeline
     from simulator.speech.sources import MicSource
 
-    mic = MicSource(DEVICE)
+    mic = MicSource(DEVICE, rate=rate)
+    assert mic.rate == (rate or 16000)
     heard: list[str] = []
     pipeline = VoicePipeline(mic, transcriber, lambda text, **kw: heard.append(text))
     mic.start()  # capture from now on; blocks wait in the queue while the pipeline warms up
