@@ -16,6 +16,14 @@ only on exact keywords:
 
 ``match(text, persona, revealed) -> Match`` returns the best fact (or None), its score, the
 kind hinted at and whether the utterance is a follow-up or asks for a next step.
+
+``match_concern(text, persona, raised, open_concern, revealed) -> ConcernMatch | None`` finds the
+raised concern an utterance explores: scored like facts (the concern's topic, keywords and the
+words the buyer used to raise it), +1 for the concern voiced in the buyer's latest reply, and +3
+for that concern when the rep uses a generic exploring phrase ("what makes you say that", "compared
+to what", "tell me more about that worry", "sounds like you've been burned before").  It wins only
+when it scores at least THRESHOLD and at least as much as the best fact (strictly more for a
+concern raised earlier), so "what does a remade cake cost you" still asks about the fact.
 """
 
 from __future__ import annotations
@@ -27,7 +35,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
-    from simulator.persona.schema import Fact, Persona
+    from simulator.persona.schema import Concern, Fact, Persona
 
 _STOP_WORDS = (
     """a about above after again all am an and any are as at be because been before being below between both but by
@@ -75,6 +83,15 @@ NEXT_STEP_CUES: tuple[str, ...] = (
     "next step", "next steps", "where do we go", "where should we go", "what would you like to do",
     "how would you like to proceed", "what makes sense from here", "where from here", "move forward",
     "what should happen next", "what happens next",
+)
+#: generic ways of exploring a worry the buyer has just voiced (follow-up cues count too)
+EXPLORE_CUES: tuple[str, ...] = (
+    "what makes you say", "makes you say that", "compared to what", "compared with what", "worr", "concern",
+    "burned", "burnt", "been there", "where is that coming from", "where does that come from", "whats behind",
+    "what is behind", "what sits behind", "what would you need", "what would need", "afraid",
+    "fear", "nervous", "wary", "cautious", "careful", "sceptic", "skeptic", "hesitant", "last time",
+    "happened before", "gone wrong", "went wrong", "makes sense", "fair point", "understandable", "no wonder",
+    "i can see why", "i can understand", "of course you", "sounds like", "say that",
 )
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -178,6 +195,67 @@ def score_facts(text: str, persona: Persona, revealed: tuple[str, ...] = ()) -> 
         scored.append((round(score, 3), fact))
     order = {f.id: i for i, f in enumerate(persona.facts)}
     return sorted(scored, key=lambda sf: (-sf[0], order[sf[1].id]))
+
+
+@dataclass(frozen=True)
+class ConcernMatch:
+    concern: Concern
+    score: float
+    #: a generic exploring phrase about the concern just voiced (rather than its own words)
+    cue: bool
+
+
+#: extra score for the concern voiced in the buyer's latest reply, and for a generic exploring phrase about it
+OPEN_BONUS = 1.0
+EXPLORE_CUE_SCORE = 3.0
+
+
+def _concern_vocab(concern: Concern) -> tuple[set[str], list[tuple[str, ...]]]:
+    words: set[str] = set()
+    for text in [concern.topic, *concern.keywords, *concern.says]:
+        words.update(stems(text))
+    phrases = [tuple(stems(p)) for p in [concern.topic, *concern.keywords] if len(stems(p)) > 1]
+    return words, phrases
+
+
+def match_concern(
+    text: str, persona: Persona, raised: tuple[str, ...], open_concern: str | None = None,
+    revealed: tuple[str, ...] = (),
+) -> ConcernMatch | None:
+    """The raised concern this utterance explores, or None (see the module docstring)."""
+    candidates = [c for c in persona.concerns if c.id in raised]
+    if not candidates:
+        return None
+    words = stems(text)
+    word_set = set(words)
+    cue = has_cue(text, EXPLORE_CUES + FOLLOW_UP_CUES)
+    vocabs = {c.id: _concern_vocab(c) for c in candidates}
+    all_vocabs = [v for v, _ in vocabs.values()] + [_vocab(f, f.id in revealed) for f in persona.facts]
+    df: dict[str, int] = {}
+    for vocab in all_vocabs:
+        for w in vocab:
+            df[w] = df.get(w, 0) + 1
+    n = len(all_vocabs)
+    best: ConcernMatch | None = None
+    for concern in candidates:
+        vocab, phrases = vocabs[concern.id]
+        score = sum(3.0 for phrase in phrases if _contains(words, phrase))
+        score += sum(1.0 + math.log(n / df[w]) for w in word_set & vocab)
+        is_open = concern.id == open_concern
+        if is_open and score > 0:
+            score += OPEN_BONUS
+        if is_open and cue:
+            score += EXPLORE_CUE_SCORE
+        score = round(score, 3)
+        if best is None or score > best.score or (score == best.score and is_open):
+            best = ConcernMatch(concern, score, cue and is_open)
+    if best is None or best.score < THRESHOLD:
+        return None
+    facts = score_facts(text, persona, revealed)
+    fact_score = facts[0][0] if facts else 0.0
+    if best.score > fact_score or (best.score == fact_score and best.concern.id == open_concern):
+        return best
+    return None
 
 
 def match(text: str, persona: Persona, revealed: tuple[str, ...] = ()) -> Match:

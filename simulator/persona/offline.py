@@ -12,6 +12,11 @@ when a persona leaves a reaction out).  How it answers, given the rep's labels:
 - **listening**: the buyer elaborates or volunteers the next fact on the same thread.
 - **pitch / benefit / leading question**: polite disinterest first, then the buyer's concerns.
 - **objection handling**: push-back, and another concern.
+- **exploring a concern**: a question or reflection about a concern the buyer raised
+  (``matching.match_concern``: its words, or a generic "what makes you say that?" right after the
+  buyer voiced it) gets one of the concern's ``explored`` lines, and the rules' bonus
+  (``apply_move(..., explores=...)``).  Once its ``explored`` lines are used up, questions about it
+  are answered as ordinary questions.  An explored concern is not raised again while others remain.
 - **close**: resistance before trust is earned; a repeated early close ends the meeting
   (``state.apply_move``); once trust is earned, a measured answer.
 - Once ready (``state.ready_for_next_step``) the buyer proposes the next step themselves.
@@ -27,12 +32,12 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
-from simulator.conversation.moves import TRANSACTIONAL, Analysis
+from simulator.conversation.moves import CONSULTATIVE, TRANSACTIONAL, Analysis
 from simulator.conversation.turns import Turn
 from simulator.persona import replies
 from simulator.persona.engine import BuyerReply
-from simulator.persona.matching import match
-from simulator.persona.schema import Fact, Persona
+from simulator.persona.matching import match, match_concern
+from simulator.persona.schema import Concern, Fact, Persona
 from simulator.persona.state import BuyerState, apply_move, is_ready, ready_for_next_step
 
 
@@ -108,8 +113,10 @@ class _Reply:
         self.say(fact.guarded if fact else [], self.persona.lines.guarded or replies.GENERIC["guarded"])
 
     def raise_concern(self) -> bool:
+        """Voice the next concern: an unraised one in file order, else one raised but never explored."""
         unraised = [c for c in self.persona.concerns if c.id not in self.state.concerns_raised]
-        pool = unraised or [c for c in self.persona.concerns if self.picker.fresh(c.says)]
+        pool = unraised or [c for c in self.persona.concerns
+                            if c.id not in self.state.concerns_explored and self.picker.fresh(c.says)]
         if not pool:
             return False
         concern = pool[0]
@@ -136,13 +143,14 @@ class OfflineEngine:
 
     def reply(self, persona: Persona, state: BuyerState, rep: Analysis, history: list[Turn]) -> BuyerReply:
         """The whole reply at once (``respond`` yields it)."""
-        new = apply_move(state, rep.labels, persona)
+        labels = set(rep.labels)
+        picker = _Picker(random.Random(f"{self.seed}:{persona.id}:{state.turns}"), _said(history, persona))
+        explored = self._explored_concern(persona, state, rep, picker)
+        new = apply_move(state, rep.labels, persona, explores=explored.id if explored else None)
         if state.ended:
             return BuyerReply("", (), new, ended=True)
-        rng = random.Random(f"{self.seed}:{persona.id}:{state.turns}")
-        r = _Reply(persona, new, _Picker(rng, _said(history, persona)))
+        r = _Reply(persona, new, picker)
         lines = persona.lines
-        labels = set(rep.labels)
         if new.ended:
             r.say(lines.goodbye, replies.GENERIC["goodbye"])
             return self._finish(r, ended=True)
@@ -150,6 +158,8 @@ class OfflineEngine:
             self._transactional(r, labels, was_ready=is_ready(state.trust, persona))
         elif new.concern_pending:
             r.raise_concern() or r.say(lines.listening, replies.GENERIC["listening"])
+        elif explored is not None:
+            r.say(explored.explored, replies.GENERIC["concern_explored"])
         elif "question" in labels:
             self._question(r, rep.text)
         elif "listening" in labels:
@@ -232,6 +242,18 @@ class OfflineEngine:
             r.share(nxt)
 
     # -- helpers --------------------------------------------------------------------------------
+
+    def _explored_concern(self, persona: Persona, state: BuyerState, rep: Analysis, picker: _Picker) -> Concern | None:
+        """The raised concern a consultative move explores, when the buyer still has something to say about it."""
+        labels = set(rep.labels)
+        if state.ended or state.concern_pending or labels & TRANSACTIONAL or not labels & CONSULTATIVE:
+            return None
+        m = match_concern(rep.text, persona, state.concerns_raised, state.open_concern, state.revealed)
+        if m is None:
+            return None
+        if picker.fresh(m.concern.explored) or m.concern.id not in state.concerns_explored:
+            return m.concern
+        return None
 
     def _continuation(self, r: _Reply, fact: Fact) -> Fact | None:
         """The fact a follow-up on ``fact`` opens: its ``leads_to``, else the next unshared one in the file."""

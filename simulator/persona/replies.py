@@ -1,7 +1,8 @@
 """Generic buyer lines, used when a persona file leaves a reaction out (or has used every phrasing).
 
 Persona files should carry their own lines, in their own voice; these keep a sparse persona
-usable.  Keys match ``simulator.persona.schema.Lines``.
+usable.  Keys match ``simulator.persona.schema.Lines``, plus ``concern_explored`` (for a concern
+explored by the rep when the persona gives it no ``explored`` lines).
 """
 
 from __future__ import annotations
@@ -71,6 +72,11 @@ GENERIC: dict[str, list[str]] = {
     "not_ready": [
         "I think it's a bit early for next steps.",
         "Let's not get ahead of ourselves.",
+    ],
+    "concern_explored": [
+        "It's just that I've seen this kind of thing go wrong before.",
+        "Honestly, it comes from experience. We've been let down before, and I'd rather not repeat it.",
+        "Fair question. It's more of a gut feeling, from what we've been through.",
     ],
     "goodbye": [
         "I think we'll leave it there. Thanks for your time.",

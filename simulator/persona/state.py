@@ -1,10 +1,12 @@
 """Buyer state and the one place where rep moves change it.
 
 ``BuyerState`` is an immutable snapshot: trust (0-100), patience (0-100), which hidden facts
-the buyer has shared, which concerns they have raised, and whether the meeting has ended or the
-buyer has offered a next step.  ``apply_move(state, labels, persona)`` is pure: it returns a new
-state and never touches the old one.  Both engines (offline and LLM) use it, so the rules are
-the same whoever writes the buyer's words.
+the buyer has shared, which concerns they have raised and which the rep has explored, and whether
+the meeting has ended or the buyer has offered a next step.  ``apply_move(state, labels, persona,
+explores=None)`` is pure: it returns a new state and never touches the old one.  ``explores`` names
+the concern the rep's utterance explores (the engine judges that from the words, with
+``matching.match_concern``); the rules below decide what exploring it is worth.  Both engines
+(offline and LLM) use it, so the rules are the same whoever writes the buyer's words.
 
 The rules (base points, before the persona's difficulty factor)::
 
@@ -19,12 +21,23 @@ The rules (base points, before the persona's difficulty factor)::
     objection_handling   -9      -12       transactional: arguing with a concern
     close (trust < ready) -12     -25      transactional: a close before trust is earned
     close (trust >= ready) -2      -5      a close once the buyer is ready still grates a little
+    exploring a concern  +4       +3       bonus on top of question/listening when the move explores a
+                                           concern the buyer raised, first time only (question: +8)
 
 How labels combine: an utterance with any transactional label is transactional, and only its
 transactional labels count (their costs add up); otherwise the best consultative gain counts,
 with +1.5 when the rep both listens and asks.  Costs grow as transactional moves repeat (+25% per
 earlier transactional move, at most double).  Gains are halved after four questions in a row
-without any listening (an interrogation is not a conversation).
+without any listening (an interrogation is not a conversation).  Once trust has reached the
+persona's ``next_step_trust`` further gains are halved: the last stretch of trust comes slowly, so
+a good first meeting does not pin the buyer at 100.
+
+Concerns: a concern the buyer raised is *explored* when a consultative move (no transactional
+label) explores it; it is then recorded in ``concerns_explored`` and earns the bonus above once.
+Exploring it again earns only the plain move's gain; exploring a concern that was never raised
+counts as a plain move.  Arguing with a concern is ``objection_handling`` and costs as in the table.
+``open_concern`` is the concern the buyer voiced in their latest reply (what a generic "what makes
+you say that?" explores); every rep turn clears it, and the reply sets it again if it raises one.
 
 Difficulty scales gains and costs: easy x1.25 gains / x0.8 costs, medium x1 / x1, hard x0.8 /
 x1.3.  A coach can steer the buyer "harder" (gains x0.7) or "softer" (gains x1.3).
@@ -63,6 +76,10 @@ CLOSE_EARLY: tuple[float, float] = (-12.0, -25.0)
 CLOSE_READY: tuple[float, float] = (-2.0, -5.0)
 #: bonus when one utterance both listens and asks
 BOTH_BONUS = 1.5
+#: bonus (trust, patience) for the first consultative move that explores a raised concern
+CONCERN_EXPLORED: tuple[float, float] = (4.0, 3.0)
+#: gain factor once trust has reached the persona's next_step_trust
+ABOVE_READY_GAIN = 0.5
 #: questions in a row (without listening) after which question gains are halved
 INTERROGATION_AFTER = 4
 #: difficulty -> (gain factor, cost factor)
@@ -84,6 +101,10 @@ class BuyerState:
     patience: float = 100.0
     revealed: tuple[str, ...] = ()
     concerns_raised: tuple[str, ...] = ()
+    #: concerns the rep has explored (asked about or reflected) rather than argued with
+    concerns_explored: tuple[str, ...] = ()
+    #: the concern voiced in the buyer's latest reply, if any
+    open_concern: str | None = None
     ended: bool = False
     end_reason: str = ""
     next_step_offered: bool = False
@@ -112,13 +133,17 @@ class BuyerState:
         return replace(self, revealed=self.revealed + new) if new else self
 
     def with_concern(self, concern_id: str) -> BuyerState:
-        if concern_id in self.concerns_raised:
-            return replace(self, concern_pending=False)
-        return replace(self, concerns_raised=self.concerns_raised + (concern_id,), concern_pending=False)
+        """The buyer voices this concern (first time or again): it is raised and open."""
+        raised = self.concerns_raised if concern_id in self.concerns_raised else self.concerns_raised + (concern_id,)
+        return replace(self, concerns_raised=raised, open_concern=concern_id, concern_pending=False)
+
+    def explores_new(self, concern_id: str | None) -> bool:
+        """Whether exploring this concern now earns the bonus: raised, and not explored before."""
+        return concern_id in self.concerns_raised and concern_id not in self.concerns_explored
 
     def to_dict(self) -> dict:
         d = asdict(self)
-        for key in ("revealed", "concerns_raised", "trust_history"):
+        for key in ("revealed", "concerns_raised", "concerns_explored", "trust_history"):
             d[key] = list(d[key])
         return d
 
@@ -140,11 +165,15 @@ def ready_for_next_step(state: BuyerState, persona: Persona) -> bool:
     return state.trust >= persona.next_step_trust and len(state.revealed) >= needed
 
 
-def move_delta(state: BuyerState, labels: Iterable[str], persona: Persona) -> tuple[float, float]:
+def move_delta(
+    state: BuyerState, labels: Iterable[str], persona: Persona, explores: str | None = None
+) -> tuple[float, float]:
     """(trust change, patience change) for one rep utterance, following the table above."""
     labels = set(labels)
     gain_f, cost_f = DIFFICULTY_FACTORS.get(persona.difficulty, (1.0, 1.0))
     gain_f *= state.coach_gain
+    if is_ready(state.trust, persona):
+        gain_f *= ABOVE_READY_GAIN
     transactional = labels & TRANSACTIONAL
     if transactional:
         escalation = min(2.0, 1.0 + 0.25 * state.transactional)
@@ -164,6 +193,9 @@ def move_delta(state: BuyerState, labels: Iterable[str], persona: Persona) -> tu
         patience = max(dp for _, dp in effects)
         if consultative == {"question"} and state.questions_in_a_row >= INTERROGATION_AFTER:
             trust /= 2
+        if state.explores_new(explores):
+            trust += CONCERN_EXPLORED[0]
+            patience += CONCERN_EXPLORED[1]
         return trust * gain_f, patience
     neutral = [MOVE_EFFECTS[label] for label in labels if label in MOVE_EFFECTS] or [MOVE_EFFECTS["other"]]
     trust = max(dt for dt, _ in neutral)
@@ -171,14 +203,21 @@ def move_delta(state: BuyerState, labels: Iterable[str], persona: Persona) -> tu
     return (trust * gain_f if trust > 0 else trust * cost_f), patience
 
 
-def apply_move(state: BuyerState, labels: Iterable[str], persona: Persona) -> BuyerState:
-    """The state after the rep's utterance with these labels (pure; the one place the rules live)."""
+def apply_move(
+    state: BuyerState, labels: Iterable[str], persona: Persona, explores: str | None = None
+) -> BuyerState:
+    """The state after the rep's utterance with these labels (pure; the one place the rules live).
+
+    ``explores``: the id of the concern this utterance explores, as the engine judged from its words."""
     labels = tuple(labels)
     if state.ended:
         return replace(state, turns=state.turns + 1)
-    dt, dp = move_delta(state, labels, persona)
+    dt, dp = move_delta(state, labels, persona, explores)
     label_set = set(labels)
     transactional = bool(label_set & TRANSACTIONAL)
+    explored = state.concerns_explored
+    if not transactional and label_set & CONSULTATIVE and state.explores_new(explores):
+        explored = explored + (explores,)
     early_close = "close" in label_set and not is_ready(state.trust, persona)
     trust = _clamp(state.trust + dt)
     patience = _clamp(state.patience + dp)
@@ -201,6 +240,8 @@ def apply_move(state: BuyerState, labels: Iterable[str], persona: Persona) -> Bu
         early_closes=early_closes,
         pitches=state.pitches + (1 if label_set & {"pitch", "benefit", "leading_question"} else 0),
         questions_in_a_row=in_a_row,
+        concerns_explored=explored,
+        open_concern=None,
         ended=ended,
         end_reason=reason,
         trust_history=state.trust_history + (round(trust, 1),),

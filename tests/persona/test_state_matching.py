@@ -119,3 +119,20 @@ def test_question_shapes_and_follow_ups():
     assert match("tell me more about that", rosa).follow_up
     assert match("what would be a good next step", rosa).next_step
     assert match("hello there", rosa).fact is None
+
+
+def test_gains_slow_down_once_the_buyer_is_ready_and_costs_do_not(rosa):
+    below = BuyerState(trust=rosa.next_step_trust - 10)
+    above = BuyerState(trust=rosa.next_step_trust)
+    gain_below = apply_move(below, ["listening"], rosa).trust - below.trust
+    gain_above = apply_move(above, ["listening"], rosa).trust - above.trust
+    assert gain_above == pytest.approx(gain_below / 2)
+    cost_above = apply_move(above, ["pitch"], rosa).trust - above.trust
+    assert cost_above == apply_move(below, ["pitch"], rosa).trust - below.trust
+
+
+def test_a_twelve_turn_consultative_meeting_does_not_pin_an_easy_buyer_at_full_trust(rosa):
+    s = BuyerState.start(rosa)
+    for labels in (["question"], ["listening"], ["question", "listening"]) * 4:
+        s = apply_move(s, labels, rosa)
+    assert rosa.next_step_trust < s.trust < 100
