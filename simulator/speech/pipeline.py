@@ -102,6 +102,7 @@ class VoicePipeline:
         self.turns: list[HeardTurn] = []
         self.started = time.perf_counter()
         self._streamed = False
+        self.listening = True
         sinks = getattr(target, "sinks", None)
         if isinstance(sinks, list) and voice is not None:
             sinks.append(self._on_session_event)  # stream the buyer's words into the voice as they come
@@ -147,7 +148,13 @@ class VoicePipeline:
         if self.voice is not None:
             self.voice.synth.synth("Hello.", self.voice.settings)
 
+    def set_listening(self, listening: bool) -> None:
+        """Stop or resume hearing the rep (pause, push-to-talk): while off, the source is heard as silence."""
+        self.listening = listening
+
     def _feed(self, block: np.ndarray) -> None:
+        if not self.listening:
+            block = np.zeros_like(block)
         fed = time.perf_counter()
         prob = self.vad.window(block)
         speech = prob >= self.s.endpoint.threshold

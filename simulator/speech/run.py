@@ -33,6 +33,36 @@ def make_voice(persona_voice: object | None, play: bool = False, device: str | i
     return BuyerVoice(synth, player, VoiceSettings.from_persona(persona_voice)), ""
 
 
+def live_pipeline(
+    session: RepTurnTarget,
+    *,
+    device: str | int | None = None,
+    output_device: str | int | None = None,
+    stt_model: str = "tiny.en",
+    settings: PipelineSettings | None = None,
+    events=None,
+    on_buyer_audio=None,
+    on_problem=None,
+) -> VoicePipeline:
+    """The microphone pipeline for the practice app: call ``.run()`` in a worker thread, ``.stop()`` to end.
+
+    Raises RapportError (one line) when the microphone or Whisper cannot be used: the app then
+    lets the rep type.  Without espeak-ng or an output device the buyer answers in text only
+    (reported through ``on_problem``).
+    """
+    from simulator.speech.sources import MicSource
+
+    mic = MicSource(device)
+    transcriber = Transcriber(SttSettings(model=stt_model))
+    persona = getattr(session, "persona", None)
+    voice, problem = make_voice(getattr(persona, "voice", None), play=True, device=output_device)
+    if voice is None and on_problem:
+        on_problem(f"{problem}; the buyer answers in text only")
+    mic.start()  # capture from now: audio waits in the queue while the pipeline warms up
+    return VoicePipeline(mic, transcriber, session, voice=voice, events=events, settings=settings,
+                         on_buyer_audio=on_buyer_audio)
+
+
 def run_audio_file(
     session: RepTurnTarget,
     path: str | Path,

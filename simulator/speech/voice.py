@@ -53,6 +53,8 @@ class BuyerVoice:
         self.interrupted = False
         self.reply = Reply()
         self._on_first: Callable[[float], None] | None = None
+        #: muted: replies are still synthesised (and recorded) but not played
+        self.muted = False
 
     # -- one reply ------------------------------------------------------------------------------
     def begin(self, on_first_audio: Callable[[float], None] | None = None) -> Reply:
@@ -117,13 +119,19 @@ class BuyerVoice:
                 if self._on_first:
                     self._on_first(self.first_audio_at)
             reply.chunks.append(audio)
-            if self.player is not None and not self.player.play(audio):
+            if self.player is not None and not self.muted and not self.player.play(audio):
                 self.interrupted = True
 
     # -- control ---------------------------------------------------------------------------------
     @property
     def speaking(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
+
+    def set_muted(self, muted: bool) -> None:
+        """Mute (stops the sentence playing now) or unmute the buyer."""
+        self.muted = muted
+        if muted and self.player is not None:
+            self.player.stop()
 
     def stop(self) -> None:
         """Barge-in: stop speaking now and drop the sentences not yet played."""

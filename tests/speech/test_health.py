@@ -80,3 +80,9 @@ def test_devices_command_json():
     doc = json.loads(done.stdout)
     assert {c["name"] for c in doc["checks"]} >= {"portaudio", "espeak-ng", "whisper"}
     assert all({"index", "name", "inputs", "outputs"} <= set(d) for d in doc["devices"])
+
+
+def test_voice_problem_is_one_line_or_none():
+    assert health.voice_problem() is None  # everything is installed here
+    line = health.voice_problem("no-such-microphone-anywhere")
+    assert line.startswith("Voice is off:") and "\n" not in line and "type your turns" in line
