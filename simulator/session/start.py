@@ -6,10 +6,12 @@ Shared by the TUI and the headless commands so they wire the flow the same way.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 
 from simulator.conversation.segments import split_by_rep
+from simulator.conversation.turns import Turn
 from simulator.persona.engine import make_engine
 from simulator.persona.loader import get
 from simulator.session.events import EventSink, Problem
@@ -17,10 +19,31 @@ from simulator.session.loop import PracticeSession
 
 
 class StoredPractice(PracticeSession):
-    """A practice session that knows its store id and can score each rep of a group separately."""
+    """A practice session that knows its store id, can score each rep of a group separately, and
+    may be driven from several threads at once (typed turns, the voice pipeline, coach keys)."""
 
     session_id: str | None = None
     recorder = None
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._lock = threading.RLock()
+
+    def rep_turn(self, text: str, **kwargs) -> Turn:
+        with self._lock:
+            return super().rep_turn(text, **kwargs)
+
+    def coach(self, kind: str, text: str = "", **kwargs):
+        with self._lock:
+            return super().coach(kind, text, **kwargs)
+
+    def hand_over(self, rep_name: str):
+        with self._lock:
+            return super().hand_over(rep_name)
+
+    def end(self, reason: str = "finished"):
+        with self._lock:
+            return super().end(reason)
 
     def scorecards_by_rep(self) -> dict[str, dict]:
         """One scorecard per rep (a single entry when one rep practised)."""

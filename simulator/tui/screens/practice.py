@@ -7,8 +7,6 @@ voice pipeline do the work in worker threads and report through events, which ar
 
 from __future__ import annotations
 
-import threading
-
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -62,7 +60,6 @@ class PracticeScreen(Screen):
         self.voice = voice
         self.muted = False
         self.paused = False
-        self._turn_lock = threading.Lock()
         self._last_trust: float | None = None
 
     # ---- layout -------------------------------------------------------------------------------
@@ -105,15 +102,13 @@ class PracticeScreen(Screen):
     # ---- work in threads ----------------------------------------------------------------------
     @work(thread=True, group="session")
     def _start(self) -> None:
-        with self._turn_lock:
-            self.session.start()
+        self.session.start()
         if self.voice is not None:
             self.voice.start()
 
     @work(thread=True, group="session")
     def _rep_turn(self, text: str) -> None:
-        with self._turn_lock:
-            self.session.rep_turn(text)
+        self.session.rep_turn(text)
 
     # ---- events from the session ----------------------------------------------------------------
     @on(SessionEvent)
@@ -249,7 +244,6 @@ class PracticeScreen(Screen):
     def _finish(self) -> None:
         if self.voice is not None:
             self.voice.stop()
-        with self._turn_lock:
-            if not getattr(self.session, "ended", False):
-                self.session.end("finished")
+        if not self.session.ended:
+            self.session.end("finished")
         self.app.call_from_thread(self.app.show_scorecard, self.session)

@@ -1,0 +1,108 @@
+"""The practice screen's link to the voice pipeline: start it in a worker, and pass on the
+screen's intents (push-to-talk, mute, pause, stop).
+
+It builds nothing itself beyond choosing the source: the pipeline, the microphone, Whisper and
+the buyer's voice come from ``simulator.speech``; events go through the app's relay like the
+practice loop's.  When voice cannot run (no PortAudio, no microphone, no model) it says so in
+one line and the rep types instead.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+from pathlib import Path
+
+from simulator.errors import RapportError
+from simulator.session.events import PhaseChanged, Problem
+
+
+class VoiceBridge:
+    def __init__(self, app, session, options) -> None:
+        self.session = session
+        self.emit = app.relay
+        self.audio_file: Path | None = options.audio_file
+        self.push_to_talk = options.mode == "ptt" and options.audio_file is None
+        self.pipeline = None
+        self.muted = False
+        self.paused = False
+        self.talking = False
+        self._stopped = threading.Event()
+        self._folder = tempfile.TemporaryDirectory(prefix="rapport-turns-")
+
+    # ---- running (called from a worker thread) ---------------------------------------------------
+    def start(self) -> None:
+        """Load the models and run the pipeline until the session ends or ``stop`` is called."""
+        self.emit(PhaseChanged("loading", "loading the speech model"))
+        try:
+            self.pipeline = self._build()
+        except RapportError as exc:
+            self.emit(Problem(f"{exc}; type your turns instead"))
+            self.emit(PhaseChanged("idle", "typed"))
+            return
+        if self._stopped.is_set():
+            return
+        self._apply_listening()
+        self.set_muted(self.muted)
+        try:
+            self.pipeline.run()
+        except RapportError as exc:
+            self.emit(Problem(f"{exc}; type your turns instead"))
+        finally:
+            self.emit(PhaseChanged("idle", "voice stopped"))
+
+    def _build(self):
+        from simulator.speech.pipeline import PipelineSettings
+
+        settings = PipelineSettings(record_dir=Path(self._folder.name),
+                                    record_prefix=getattr(self.session, "session_id", None) or "turn")
+        recorder = getattr(self.session, "recorder", None)
+        on_buyer_audio = self._attach if recorder is not None else None
+        if self.audio_file is None:
+            from simulator.speech.run import live_pipeline
+
+            return live_pipeline(self.session, settings=settings, events=self.emit, on_buyer_audio=on_buyer_audio,
+                                 on_problem=lambda text: self.emit(Problem(text)))
+        from simulator.speech.pipeline import VoicePipeline
+        from simulator.speech.run import make_voice
+        from simulator.speech.sources import FileSource
+        from simulator.speech.stt import SttSettings, Transcriber
+
+        source = FileSource(self.audio_file, realtime=True)
+        voice, problem = make_voice(getattr(self.session.persona, "voice", None), play=True)
+        if voice is None:
+            self.emit(Problem(f"{problem}; the buyer answers in text only"))
+        return VoicePipeline(source, Transcriber(SttSettings()), self.session, voice=voice, events=self.emit,
+                             settings=settings, on_buyer_audio=on_buyer_audio)
+
+    def _attach(self, turn, path: str) -> None:
+        index = next((i for i, t in enumerate(self.session.turns) if t is turn), None)
+        if index is not None:
+            self.session.recorder.attach_audio(index, "buyer", path)
+
+    # ---- intents from the screen -----------------------------------------------------------------
+    def _apply_listening(self) -> None:
+        if self.pipeline is not None:
+            self.pipeline.set_listening(not self.paused and (self.talking or not self.push_to_talk))
+
+    def toggle_talk(self) -> bool:
+        """Push-to-talk: the first press opens the microphone, the second closes it (ending the turn)."""
+        self.talking = not self.talking
+        self._apply_listening()
+        self.emit(PhaseChanged("hearing" if self.talking else "listening",
+                               "push-to-talk on" if self.talking else "push-to-talk off"))
+        return self.talking
+
+    def set_muted(self, muted: bool) -> None:
+        self.muted = muted
+        if self.pipeline is not None and self.pipeline.voice is not None:
+            self.pipeline.voice.set_muted(muted)
+
+    def set_paused(self, paused: bool) -> None:
+        self.paused = paused
+        self._apply_listening()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        if self.pipeline is not None:
+            self.pipeline.stop()
