@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from textual import on, work
+from textual import on
 from textual.app import App
 from textual.binding import Binding
 
@@ -82,8 +82,7 @@ class RapportApp(App):
 
         personas, warnings = load_all(self.options.personas_dirs)
         self.push_screen(StartScreen(personas, warnings, rep_name=self.options.rep_name, mode=self.options.mode,
-                                     engine=self.options.engine, hints=self.options.hints,
-                                     voice_note=voice_note()))
+                                     engine=self.options.engine, hints=self.options.hints))
 
     # ---- practice ------------------------------------------------------------------------------------
     @on(SessionEvent)
@@ -166,19 +165,6 @@ class RapportApp(App):
         from simulator.tui.screens.help import HelpScreen
 
         self.push_screen(HelpScreen())
-
-    @work(thread=True)
-    def warm_up(self) -> None:
-        """Nothing heavy happens at start-up; voice models load in the voice bridge's worker."""
-
-
-def voice_note() -> str:
-    """One line about what voice needs, when it is missing (shown on the start screen)."""
-    try:
-        from simulator.speech.health import voice_problem
-    except ImportError:
-        return ""
-    return voice_problem() or ""
 
 
 def make_app(options: AppOptions | None = None) -> RapportApp:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -39,12 +39,11 @@ class StartScreen(Screen):
                 persona_id, rep_name, mode, engine, hints)
 
     def __init__(self, personas: dict, warnings: list[str], *, rep_name: str = "", mode: str = "typed",
-                 engine: str = "offline", hints: bool = True, voice_note: str = "") -> None:
+                 engine: str = "offline", hints: bool = True) -> None:
         super().__init__()
         self.personas = personas
         self.warnings = warnings
         self.defaults = {"rep_name": rep_name, "mode": mode, "engine": engine, "hints": hints}
-        self.voice_note = voice_note
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -61,8 +60,7 @@ class StartScreen(Screen):
                 with RadioSet(id="mode"):
                     for key, label in MODES:
                         yield RadioButton(label, value=key == self.defaults["mode"], id=f"mode-{key}")
-                if self.voice_note:
-                    yield Label(self.voice_note, classes="warning", id="voice-note")
+                yield Label("", classes="warning", id="voice-note")
                 yield Label("Buyer engine", classes="title")
                 yield Select([("Offline (no network)", "offline"), ("OpenAI-compatible LLM", "openai")],
                              value=self.defaults["engine"], allow_blank=False, id="engine")
@@ -76,6 +74,18 @@ class StartScreen(Screen):
         self.query_one("#personas", OptionList).focus()
         if self.personas:
             self.query_one("#personas", OptionList).highlighted = 0
+        self._check_voice()
+
+    @work(thread=True, exit_on_error=False)
+    def _check_voice(self) -> None:
+        """Whether voice can run here (PortAudio, a microphone, the model), off the UI thread."""
+        try:
+            from simulator.speech.health import voice_problem
+        except ImportError:
+            return
+        problem = voice_problem()
+        if problem:
+            self.app.call_from_thread(self.query_one("#voice-note", Label).update, f"{problem}; typed works")
 
     def _mode(self) -> str:
         pressed = self.query_one("#mode", RadioSet).pressed_button
