@@ -1,0 +1,127 @@
+"""Progress: one rep's trends across their scored sessions (overall score, talk share, questions,
+listening and transactional moves), oldest to newest, with a rep selector.
+
+The trends come from ``simulator.session.progress.progress`` (the same numbers as
+``rapport progress``); each is drawn as a Sparkline with its first, last and best values.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Label, Select, Static
+
+from simulator.errors import RapportError
+from simulator.tui.screens.replay import leave, when
+from simulator.tui.widgets.charts import TrendChart
+
+#: the charts shown, in order: (figure name in the scorecard, title on screen)
+CHARTS = (
+    ("overall", "Overall score"),
+    ("rep talk share", "Talk share (lower is better: top reps ~43%)"),
+    ("questions", "Questions asked"),
+    ("listening", "Listening moves"),
+    ("transactional moves", "Transactional moves (pitch, benefit, leading, rebuttal, close)"),
+)
+
+
+class ProgressScreen(Screen):
+    """Trend charts for one rep (or everyone); Enter on a session replays it."""
+
+    BINDINGS = [
+        Binding("f5", "reload", "Refresh"),
+        Binding("escape", "back", "Back"),
+    ]
+
+    def __init__(self, options, *, rep: str | None = None) -> None:
+        super().__init__()
+        self.options = options
+        self.rep = rep
+        self._reps_filled = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="progress-top"):
+            yield Label("rep", classes="filter-label")
+            yield Select([], prompt="all reps", id="progress-rep")
+            yield Static("loading…", id="progress-summary", classes="dim")
+        with VerticalScroll(id="charts"):
+            pass
+        yield Label("Sessions in these trends (oldest first) · Enter replays one", classes="title",
+                    id="progress-table-title")
+        yield DataTable(id="progress-sessions", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#progress-sessions", DataTable)
+        table.add_columns("started (UTC)", "id", "persona", "reps", "score")
+        self._load(self.rep)
+
+    # ---- reading (worker thread) ----------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="progress")
+    def _load(self, rep: str | None) -> None:
+        from simulator.session.progress import progress
+        from simulator.session.store import Store
+
+        try:
+            with Store.open(self.options.db_url) as store:
+                everyone = store.list_sessions()
+                doc = progress(store, rep)
+        except RapportError as exc:
+            self.app.call_from_thread(self._failed, str(exc))
+            return
+        reps = sorted({r for s in everyone for r in s.reps})
+        by_id = {s.id: s for s in everyone}
+        rows = [by_id[sid] for sid in doc["session_ids"] if sid in by_id]
+        self.app.call_from_thread(self._show, doc, reps, rows)
+
+    def _failed(self, message: str) -> None:
+        self.query_one("#progress-summary", Static).update(Text(message, style="bold red"))
+        self.notify(message, severity="error", timeout=10)
+
+    def _show(self, doc: dict, reps: list[str], rows: list) -> None:
+        if not self._reps_filled:
+            self._reps_filled = True
+            select = self.query_one("#progress-rep", Select)
+            with self.prevent(Select.Changed):
+                select.set_options([(r, r) for r in reps])
+                if self.rep in reps:
+                    select.value = self.rep
+        who = doc["rep"] or "all reps"
+        summary = self.query_one("#progress-summary", Static)
+        if doc["sessions"]:
+            summary.update(f"{who}: {doc['sessions']} scored session(s), "
+                           f"{when(rows[0].started_at) if rows else ''} to {when(rows[-1].started_at) if rows else ''}"
+                           " UTC")  # fmt: skip
+        else:
+            summary.update(f"No scored sessions for {who} yet: practise, then come back.")
+        trends = {f["name"]: f for f in doc["figures"]}
+        charts = self.query_one("#charts", VerticalScroll)
+        charts.remove_children()
+        if doc["sessions"]:
+            charts.mount_all([TrendChart(title, trends.get(name)) for name, title in CHARTS])
+        table = self.query_one("#progress-sessions", DataTable)
+        table.clear()
+        for s in rows:
+            score = Text("–" if s.overall is None else f"{s.overall:.0f}", justify="right")
+            table.add_row(when(s.started_at), s.id, s.persona_id, ", ".join(s.reps) or "–", score, key=s.id)
+
+    # ---- intents -----------------------------------------------------------------------------
+    @on(Select.Changed, "#progress-rep")
+    def _rep_chosen(self, event: Select.Changed) -> None:
+        self.rep = None if event.value == Select.BLANK else str(event.value)
+        self._load(self.rep)
+
+    @on(DataTable.RowSelected, "#progress-sessions")
+    def _replay(self, event: DataTable.RowSelected) -> None:
+        self.app.action_open_replay(str(event.row_key.value))
+
+    def action_reload(self) -> None:
+        self._load(self.rep)
+
+    def action_back(self) -> None:
+        leave(self.app)

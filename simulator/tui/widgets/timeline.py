@@ -1,0 +1,145 @@
+"""A stored session turn by turn: one row per turn (moves, cues, trust, coach notes, costly moments)
+and the detail of the highlighted turn.
+
+Pure formatting over a ``StoredSession`` (see ``simulator.session.records``): the replay screen owns
+the store and hands the session in.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from simulator.conversation.turns import Turn
+from simulator.tui.widgets.turns import label_style
+
+COACH_WORDS = {"note": "note", "flag_good": "flagged good", "flag_bad": "flagged bad", "steer": "steer",
+               "pause": "paused", "resume": "resumed", "handover": "hand-over"}  # fmt: skip
+
+
+def coach_line(event) -> str:
+    """``coach note: good question`` for a stored CoachEvent."""
+    word = COACH_WORDS.get(event.kind, event.kind)
+    detail = event.text or (event.rep_name if event.kind == "handover" else "") or ""
+    return f"coach {word}: {detail}" if detail else f"coach {word}"
+
+
+def notes_by_turn(session) -> dict[int, list]:
+    """Coach events grouped by the turn they were made at (events without a turn go to the last turn)."""
+    last = max(0, len(session.turns) - 1)
+    notes: dict[int, list] = {}
+    for event in session.coach_events:
+        index = event.turn_index if event.turn_index is not None else last
+        notes.setdefault(min(max(0, index), last), []).append(event)
+    return notes
+
+
+def moments_by_turn(card: dict | None) -> dict[int, tuple[int, dict]]:
+    """Costly moments by turn index -> (rank starting at 1, moment)."""
+    out: dict[int, tuple[int, dict]] = {}
+    for rank, moment in enumerate((card or {}).get("moments") or [], 1):
+        if isinstance(moment, dict) and isinstance(moment.get("turn_index"), int):
+            out.setdefault(moment["turn_index"], (rank, moment))
+    return out
+
+
+def trust_before(turns: list[Turn], start: float | None) -> list[float | None]:
+    """The buyer's trust before each turn (the starting trust, then the last buyer turn's)."""
+    out, current = [], start
+    for turn in turns:
+        out.append(current)
+        if turn.speaker == "buyer" and turn.trust is not None:
+            current = turn.trust
+    return out
+
+
+def _chips(text: Text, labels) -> None:
+    for label in labels:
+        text.append("  ")
+        text.append(f" {label.replace('_', ' ')} ", style=label_style(label))
+
+
+def row_text(index: int, turn: Turn, buyer_name: str, before: float | None, notes: list,
+             moment: tuple[int, dict] | None) -> Text:
+    """One timeline row: number, speaker, words, moves or trust, recording mark, notes, cost."""
+    text = Text(f"{index:>3} ", style="dim")
+    if turn.speaker == "rep":
+        text.append(f"{turn.rep_name or 'Rep'}: ", style="bold cyan")
+        text.append(turn.text)
+        _chips(text, turn.labels)
+    else:
+        text.append(f"{buyer_name}: ", style="bold magenta")
+        text.append(turn.text)
+        if turn.trust is not None:
+            delta = "" if before is None or turn.trust == before else f" ({turn.trust - before:+.0f})"
+            text.append(f"   trust {turn.trust:.0f}{delta}", style="dim")
+        if turn.revealed:
+            text.append(f"   * {', '.join(turn.revealed)}", style="italic yellow")
+    if turn.audio:
+        text.append("  [rec]", style="dim")
+    if moment is not None:
+        rank, data = moment
+        text.append(f"\n     costly moment #{rank}: cost {data.get('cost', '?')}", style="bold red")
+    for event in notes:
+        text.append(f"\n     {coach_line(event)}", style="italic yellow")
+    return text
+
+
+def detail_text(index: int, turn: Turn, buyer_name: str, before: float | None, notes: list,
+                moment: tuple[int, dict] | None, recording: str) -> Text:
+    """Everything about one turn, for the detail pane."""
+    who = (turn.rep_name or "Rep") if turn.speaker == "rep" else buyer_name
+    text = Text(f"Turn {index} · {who} ({turn.speaker})\n", style="bold")
+    text.append(f"“{turn.text}”\n")
+    if turn.speaker == "rep":
+        text.append("\nmoves:", style="bold")
+        if turn.labels:
+            _chips(text, turn.labels)
+        else:
+            text.append(" none", style="dim")
+        if turn.cues:
+            text.append("\ncues: ", style="bold")
+            text.append(", ".join(turn.cues), style="italic")
+    elif turn.trust is not None:
+        text.append("\ntrust: ", style="bold")
+        text.append("?" if before is None else f"{before:.0f}")
+        text.append(f" → {turn.trust:.0f}")
+        if before is not None and turn.trust != before:
+            text.append(f" ({turn.trust - before:+.0f})", style="green" if turn.trust > before else "red")
+        if turn.revealed:
+            text.append("\nrevealed: ", style="bold")
+            text.append(", ".join(turn.revealed), style="italic yellow")
+    text.append("\nrecording: ", style="bold")
+    text.append(recording, style="dim")
+    if moment is not None:
+        rank, data = moment
+        text.append(f"\n\nCostly moment #{rank} (cost {data.get('cost', '?')})", style="bold red")
+        if data.get("why"):
+            text.append(f"\nWhy it cost: {data['why']}", style="italic")
+        if data.get("alternative"):
+            text.append("\nTry instead: ", style="bold green")
+            text.append(f"“{data['alternative']}”", style="green")
+    if notes:
+        text.append("\n\nCoach", style="bold")
+        for event in notes:
+            text.append(f"\n{coach_line(event)}", style="italic yellow")
+    return text
+
+
+class Timeline(OptionList):
+    """The turns of a stored session; the highlighted option is the current turn (id ``turn-<i>``)."""
+
+    def show(self, session, buyer_name: str, start_trust: float | None) -> None:
+        """(Re)fill with ``session``'s turns, keeping the highlighted turn."""
+        keep = self.highlighted
+        notes = notes_by_turn(session)
+        moments = moments_by_turn(session.scorecard)
+        befores = trust_before(session.turns, start_trust)
+        self.clear_options()
+        self.add_options([
+            Option(row_text(i, turn, buyer_name, befores[i], notes.get(i, []), moments.get(i)), id=f"turn-{i}")
+            for i, turn in enumerate(session.turns)
+        ])  # fmt: skip
+        if session.turns:
+            self.highlighted = min(keep or 0, len(session.turns) - 1)
