@@ -271,6 +271,15 @@ class Store:
                 sa.update(t.turns).where(t.turns.c.session_id == session_id, t.turns.c.idx == index).values(audio=ref)
             )
 
+    def set_turn_latency(self, session_id: str, index: int, latency_ms: dict[str, float]) -> None:
+        """Record a turn's latencies when they are complete only after the turn was committed (the
+        buyer's first audio comes after its text)."""
+        with translate(f"save the latencies of turn {index}", self.where), self.engines.write.begin() as conn:
+            conn.execute(
+                sa.update(t.turns).where(t.turns.c.session_id == session_id, t.turns.c.idx == index)
+                .values(latency_ms=dict(latency_ms))
+            )
+
     def audio_path(self, ref: str | None) -> Path | None:
         """The file behind a turn's audio reference, or None when there is none or it is missing."""
         if not ref:

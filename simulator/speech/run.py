@@ -97,9 +97,7 @@ def run_audio_file(
             settings = PipelineSettings(record_dir=Path(folder))
 
         def attach(turn, path: str) -> None:
-            index = next((i for i, t in enumerate(session.turns) if t is turn), None)
-            if index is not None:
-                recorder.attach_audio(index, "buyer", path)
+            recorder.attach_late(turn, path, session.turns)
 
         pipeline = VoicePipeline(
             source, transcriber, session, voice=voice, settings=settings,

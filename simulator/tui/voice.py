@@ -76,9 +76,7 @@ class VoiceBridge:
                              settings=settings, on_buyer_audio=on_buyer_audio)
 
     def _attach(self, turn, path: str) -> None:
-        index = next((i for i, t in enumerate(self.session.turns) if t is turn), None)
-        if index is not None:
-            self.session.recorder.attach_audio(index, "buyer", path)
+        self.session.recorder.attach_late(turn, path, self.session.turns)
 
     # ---- intents from the screen -----------------------------------------------------------------
     def _apply_listening(self) -> None:

@@ -124,3 +124,17 @@ def test_a_recording_finished_after_its_turn_can_be_attached(store, tmp_path):
     rec.on_problem = problems.append
     assert rec.attach_audio(0, "buyer", tmp_path / "never-written.flac") is None
     assert "missing" in problems[0] and store.get(rec.session_id).turns[0].audio == ref
+
+
+def test_a_buyer_turn_completed_late_gets_its_recording_and_latencies(store, tmp_path):
+    rec = Recorder.start(store, "p", {"id": "p"}, "offline")
+    rep = Turn("rep", "What matters most to you?", labels=("question",))
+    buyer = Turn("buyer", "Fewer mistakes.", trust=40, latency_ms={"speech_end_to_text": 320.0})
+    rec(TurnCompleted(0, rep))
+    rec(TurnCompleted(1, buyer))
+    buyer.latency_ms["speech_end_to_voice"] = 410.0  # known only once the voice started
+    rec.attach_late(buyer, _recording(tmp_path, "reply.flac", b"reply-voice"), [rep, buyer])
+    got = store.get(rec.session_id).turns[1]
+    assert got.latency_ms == {"speech_end_to_text": 320.0, "speech_end_to_voice": 410.0}
+    assert store.audio_path(got.audio).read_bytes() == b"reply-voice"
+    rec.attach_late(Turn("buyer", "not in this session"), None, [rep, buyer])  # unknown turn: ignored

@@ -55,9 +55,17 @@ async def test_voice_practice_from_a_recording(spoken_turns):
             if not isinstance(app.screen, PracticeScreen):
                 break
 
+    import time
+
     from simulator.session.store import Store
 
     with Store.open() as store:
-        stored = store.get(session.session_id)
+        for _ in range(100):  # buyer recordings and latencies are stored once the reply was voiced
+            stored = store.get(session.session_id)
+            answers = [t for t in stored.turns[1:] if t.speaker == "buyer"]
+            if all(t.latency_ms and "speech_end_to_voice" in t.latency_ms for t in answers):
+                break
+            time.sleep(0.1)
     rep = [t for t in stored.turns if t.speaker == "rep"]
     assert len(rep) == 2 and all(t.audio for t in rep), "each spoken rep turn keeps its recording"
+    assert all("speech_end_to_text" in t.latency_ms and "speech_end_to_voice" in t.latency_ms for t in answers)
