@@ -8,7 +8,8 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: practice test setup system services llm lint bench clean
 
-practice: setup system
+practice: setup
+	@sh scripts/system-deps.sh runtime
 	@$(BIN)/rapport
 
 test: setup system llm services
@@ -23,9 +24,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	@touch $(STAMP)
 
-# System libraries (PortAudio, espeak-ng, ...): installed when root or with sudo, else listed.
+# System libraries (PortAudio, espeak-ng, and what the tests use): installed when root or with
+# sudo, else listed in one line.
 system:
-	@sh scripts/system-deps.sh
+	@sh scripts/system-deps.sh all
 
 # Services the tests use: a PulseAudio null sink (virtual microphone) and a PostgreSQL server.
 services:

@@ -1,10 +1,14 @@
 #!/bin/sh
-# Install the system packages Rapport and its tests use, when we are allowed to.
+# Install the system packages Rapport uses ("runtime") or Rapport and its tests use ("all", the
+# default), when we are allowed to.
 # Without root or sudo, say in one line what to install; Rapport keeps working without them
 # (typed input, text-only buyer).
 RUNTIME="libportaudio2 espeak-ng libsndfile1"
-TESTING="pulseaudio pulseaudio-utils postgresql tmux chromium sox"
-PKGS="$RUNTIME $TESTING"
+TESTING="pulseaudio pulseaudio-utils libasound2-plugins postgresql tmux chromium fonts-dejavu-core sox"
+case "${1:-all}" in
+runtime) PKGS="$RUNTIME" ;;
+*) PKGS="$RUNTIME $TESTING" ;;
+esac
 
 missing=""
 for p in $PKGS; do
