@@ -124,3 +124,25 @@ class NullPlayer:
 
     def stop(self) -> None:
         self.stopped += 1
+
+
+async def wait_for(pilot, predicate, tries: int = 300) -> None:
+    """Let the app run until ``predicate()`` holds (workers report asynchronously)."""
+    for _ in range(tries):
+        await pilot.pause(0.05)
+        if predicate():
+            return
+    raise AssertionError("condition not reached")
+
+
+def capture_notes(app) -> list[str]:
+    """Every notification the app shows from now on (the messages, in order)."""
+    notes: list[str] = []
+    original = app.notify
+
+    def notify(message, *args, **kwargs):
+        notes.append(str(message))
+        return original(message, *args, **kwargs)
+
+    app.notify = notify
+    return notes

@@ -113,7 +113,7 @@ class ProgressScreen(Screen):
     # ---- intents -----------------------------------------------------------------------------
     @on(Select.Changed, "#progress-rep")
     def _rep_chosen(self, event: Select.Changed) -> None:
-        self.rep = None if event.value == Select.BLANK else str(event.value)
+        self.rep = None if event.value == Select.NULL else str(event.value)
         self._load(self.rep)
 
     @on(DataTable.RowSelected, "#progress-sessions")

@@ -155,13 +155,13 @@ class ReplayScreen(Screen):
         self.query_one("#sort-label", Label).update(f"sorted by {self.sort}")
 
     def _filtered(self) -> bool:
-        return any(self.query_one(f"#{w}", Select).value != Select.BLANK for w in ("rep-filter", "persona-filter"))
+        return any(self.query_one(f"#{w}", Select).value != Select.NULL for w in ("rep-filter", "persona-filter"))
 
     # ---- intents -----------------------------------------------------------------------------
     @on(Select.Changed)
     def _filter(self) -> None:
         rep, persona = (self.query_one(f"#{w}", Select).value for w in ("rep-filter", "persona-filter"))
-        self._load(None if rep == Select.BLANK else str(rep), None if persona == Select.BLANK else str(persona))
+        self._load(None if rep == Select.NULL else str(rep), None if persona == Select.NULL else str(persona))
 
     @on(DataTable.RowSelected, "#sessions")
     def _row_chosen(self, event: DataTable.RowSelected) -> None:
