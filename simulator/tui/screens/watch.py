@@ -26,7 +26,7 @@ from simulator.session import events as ev
 from simulator.tui.screens.dialogs import Choose
 from simulator.tui.screens.replay import leave, when
 from simulator.tui.widgets.meters import Gauge, TrustMeter
-from simulator.tui.widgets.persona_card import PersonaCard
+from simulator.tui.widgets.persona_card import persona_summary
 from simulator.tui.widgets.timeline import coach_line
 from simulator.tui.widgets.turns import TurnView
 
@@ -76,7 +76,7 @@ class WatchScreen(Screen):
                 yield VerticalScroll(id="watch-log")
                 yield Static("", id="watch-status", classes="dim")
             with Vertical(id="watch-sidebar"):
-                yield Vertical(id="watch-persona")
+                yield Static("", id="watch-persona-card")
                 yield TrustMeter(id="watch-trust")
                 yield Label("The rep's meters", classes="title")
                 yield Gauge("talk share", maximum=100, threshold=50, good="low", fmt="{:.0f}%", id="watch-talk")
@@ -162,9 +162,9 @@ class WatchScreen(Screen):
         title.append(f" · {persona.name} · rep {', '.join(s.reps) or '?'} · started {when(s.started_at)} UTC",
                      style="dim")
         self.query_one("#watch-title", Static).update(title)
-        holder = self.query_one("#watch-persona", Vertical)
-        holder.remove_children()
-        holder.mount(PersonaCard(persona, id="watch-persona-card"))
+        card = self.query_one("#watch-persona-card", Static)
+        card.update(persona_summary(persona))
+        card.add_class("shown")
         if self.last_trust is not None:
             self.query_one("#watch-trust", TrustMeter).trust = self.last_trust
         self.query_one("#watch-status", Static).update(f"{s.status} · read-only · F2 replays it · l other sessions")
