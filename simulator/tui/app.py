@@ -13,6 +13,7 @@ from textual.app import App
 from textual.binding import Binding
 
 from simulator.session.events import Event
+from simulator.tui.commands_palette import KeysProvider
 from simulator.tui.messages import SessionEvent
 
 
@@ -52,6 +53,7 @@ class EventRelay:
 
 class RapportApp(App):
     CSS_PATH = ["rapport.tcss", "history.tcss"]
+    COMMANDS = App.COMMANDS | {KeysProvider}
     TITLE = "Rapport"
     SUB_TITLE = "practise asking and listening"
     BINDINGS = [Binding("question_mark", "help", "Help", key_display="?"), Binding("ctrl+q", "quit", "Quit")]

@@ -163,3 +163,33 @@ async def test_unknown_session_and_empty_store_say_so_in_one_line():
         await pilot.press("escape")
         await pilot.press("escape")  # the first screen: leaving it quits
         await wait_for(pilot, lambda: app.return_code is not None or not app.is_running)
+
+
+async def test_command_palette_runs_the_screens_actions(history):
+    """Ctrl+P lists the current screen's bindings with their keys and the app's screens."""
+    from textual.command import CommandPalette
+
+    from simulator.tui.screens.help import HelpScreen
+    from simulator.tui.screens.progress import ProgressScreen
+
+    sid = history["ids"][0]
+    app = make_app(AppOptions())
+    async with app.run_test(size=(140, 45)) as pilot:
+        await open_replay(pilot, app, NullPlayer(), session_id=sid)
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionReplayScreen) and app.screen.session)
+        replay = app.screen
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press(*"next costly")
+        await wait_for(pilot, lambda: app.screen.query_one("CommandList").option_count >= 1)
+        assert "Next costly moment (c)" in str(app.screen.query_one("CommandList").get_option_at_index(0).prompt)
+        await pilot.press("enter")
+        first = history["sessions"][sid].scorecard["moments"][0]["turn_index"]
+        await wait_for(pilot, lambda: app.screen is replay and replay.query_one(Timeline).highlighted == first)
+
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press(*"progress", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ProgressScreen))
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))

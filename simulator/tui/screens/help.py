@@ -29,6 +29,18 @@ arguments with their concerns, and pushes for the close.
 | F10 | hand over to the next rep (group practice) |
 | Ctrl+E | end the session and see the scorecard |
 
+## Replay, watch, progress
+| key | what it does |
+|---|---|
+| Enter | replay: open the highlighted session · progress: replay it |
+| s | replay list: sort by date or by score |
+| ↑ ↓ | replay: move through the turns |
+| c | replay: jump to the costliest moment (again: the next one) |
+| p | replay: play / stop the highlighted turn's recording |
+| r / e | replay: re-score with the current analyser / export (md, html, json) |
+| l / F2 | watch: pick another running session / replay the watched one |
+| Esc | back (quits when it is the first screen) |
+
 ## Elsewhere
 Start screen: F2 replay past sessions, F3 progress. Ctrl+P opens the command palette,
 Ctrl+Q quits. Colours on your turns: green = consultative move, red = transactional move.
