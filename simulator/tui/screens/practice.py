@@ -172,6 +172,7 @@ class PracticeScreen(Screen):
         monologue = self.query_one("#monologue", Gauge)
         monologue.fmt = "{:.0f} " + ("s" if live.monologue_unit == "s" else "w")
         monologue.value = live.monologue
+        monologue.refresh()  # the unit may have changed while the value did not
 
     # ---- intents ------------------------------------------------------------------------------
     @on(Input.Submitted, "#typed")

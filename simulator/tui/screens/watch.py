@@ -156,8 +156,6 @@ class WatchScreen(Screen):
         self.session_id = s.id
         persona = persona_view(session.persona, s.persona_id)
         self.buyer_name = persona.name
-        start = session.persona.get("starting_trust")
-        self.last_trust = float(start) if start is not None else None
         title = Text(f"Watching {s.id}", style="bold")
         title.append(f" · {persona.name} · rep {', '.join(s.reps) or '?'} · started {when(s.started_at)} UTC",
                      style="dim")
@@ -165,8 +163,6 @@ class WatchScreen(Screen):
         card = self.query_one("#watch-persona-card", Static)
         card.update(persona_summary(persona))
         card.add_class("shown")
-        if self.last_trust is not None:
-            self.query_one("#watch-trust", TrustMeter).trust = self.last_trust
         self.query_one("#watch-status", Static).update(f"{s.status} · read-only · F2 replays it · l other sessions")
 
     def _event(self, event: ev.Event) -> None:
