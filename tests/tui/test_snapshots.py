@@ -125,8 +125,10 @@ def test_progress(snap_compare, history):
     """Sam's trends across three sessions."""
 
     async def charts(pilot) -> None:
-        await wait_for(pilot, lambda: len(pilot.app.screen.query("TrendChart")) == 5)
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: len(pilot.app.screen.query("TrendChart")) == 5
+                       and pilot.app.screen.query_one("#progress-sessions").row_count == 3)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause(0.3)
 
     assert snap_compare(make_app(AppOptions(start="progress", rep_filter="Sam")), terminal_size=SIZE,
                         run_before=charts)

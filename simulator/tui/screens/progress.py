@@ -58,7 +58,9 @@ class ProgressScreen(Screen):
 
     def on_mount(self) -> None:
         table = self.query_one("#progress-sessions", DataTable)
-        table.add_columns("started (UTC)", "id", "persona", "reps", "score")
+        # fixed widths: the table looks the same however soon after loading it is drawn
+        for label, width in (("started (UTC)", 16), ("id", 8), ("persona", 26), ("reps", 24), ("score", 5)):
+            table.add_column(label, width=width)
         self._load(self.rep)
 
     # ---- reading (worker thread) ----------------------------------------------------------------
@@ -113,8 +115,10 @@ class ProgressScreen(Screen):
     # ---- intents -----------------------------------------------------------------------------
     @on(Select.Changed, "#progress-rep")
     def _rep_chosen(self, event: Select.Changed) -> None:
-        self.rep = None if event.value == Select.NULL else str(event.value)
-        self._load(self.rep)
+        rep = None if event.value == Select.NULL else str(event.value)
+        if rep != self.rep:  # filling the selector must not load the same trends twice
+            self.rep = rep
+            self._load(rep)
 
     @on(DataTable.RowSelected, "#progress-sessions")
     def _replay(self, event: DataTable.RowSelected) -> None:

@@ -67,6 +67,7 @@ class ReplayScreen(Screen):
         self.rows: list = []
         self._lock = threading.Lock()
         self._choices_filled = False
+        self.loaded: tuple[str | None, str | None] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -83,13 +84,10 @@ class ReplayScreen(Screen):
 
     def on_mount(self) -> None:
         table = self.query_one("#sessions", DataTable)
-        table.add_column("id", key="id")
-        table.add_column("started (UTC)", key="started")
-        table.add_column("status", key="status")
-        table.add_column("persona", key="persona")
-        table.add_column("reps", key="reps")
-        table.add_column("turns", key="turns")
-        table.add_column("score", key="score")
+        # fixed widths: the table looks the same however soon after loading it is drawn
+        for label, width in (("id", 8), ("started (UTC)", 16), ("status", 11), ("persona", 26), ("reps", 24),
+                             ("turns", 5), ("score", 5)):  # fmt: skip
+            table.add_column(label, width=width)
         table.focus()
         self._load(self.options.rep_filter, None)
 
@@ -109,6 +107,7 @@ class ReplayScreen(Screen):
 
     @work(thread=True, exclusive=True, group="replay-list")
     def _load(self, rep: str | None, persona: str | None) -> None:
+        self.loaded = (rep, persona)
         try:
             store = self.open_store()
             rows = store.list_sessions(rep=rep, persona=persona)
@@ -158,10 +157,15 @@ class ReplayScreen(Screen):
         return any(self.query_one(f"#{w}", Select).value != Select.NULL for w in ("rep-filter", "persona-filter"))
 
     # ---- intents -----------------------------------------------------------------------------
+    def filters(self) -> tuple[str | None, str | None]:
+        """The (rep, persona) the list is filtered by (None: all)."""
+        rep, persona = (self.query_one(f"#{w}", Select).value for w in ("rep-filter", "persona-filter"))
+        return (None if rep == Select.NULL else str(rep), None if persona == Select.NULL else str(persona))
+
     @on(Select.Changed)
     def _filter(self) -> None:
-        rep, persona = (self.query_one(f"#{w}", Select).value for w in ("rep-filter", "persona-filter"))
-        self._load(None if rep == Select.NULL else str(rep), None if persona == Select.NULL else str(persona))
+        if self.filters() != self.loaded:  # filling the drop-downs must not reload the same list
+            self._load(*self.filters())
 
     @on(DataTable.RowSelected, "#sessions")
     def _row_chosen(self, event: DataTable.RowSelected) -> None:
@@ -175,7 +179,7 @@ class ReplayScreen(Screen):
         self._render_rows()
 
     def action_reload(self) -> None:
-        self._filter()
+        self._load(*self.filters())
 
     def action_back(self) -> None:
         leave(self.app)
