@@ -119,19 +119,15 @@ class RapportApp(App):
     def _voice(self, options: AppOptions, session):
         if options.mode == "typed" and options.audio_file is None:
             return None
-        try:
-            from simulator.tui.voice import VoiceBridge
-        except ImportError:
-            self.notify("Voice is not available in this build: typed mode.", severity="warning")
-            return None
+        from simulator.tui.voice import VoiceBridge
+
         return VoiceBridge(self, session, options)
 
     def show_scorecard(self, session) -> None:
         from simulator.tui.screens.scorecard import ScorecardScreen
 
-        cards = session.scorecards_by_rep() if hasattr(session, "scorecards_by_rep") else {"": session.scorecard()}
         title = f"Scorecard: {session.persona.name}"
-        self.switch_screen(ScorecardScreen(cards, title=title, session_id=getattr(session, "session_id", None)))
+        self.switch_screen(ScorecardScreen(session.scorecards_by_rep(), title=title, session_id=session.session_id))
 
     def action_practise_again(self) -> None:
         if self.last_choice is not None:
@@ -140,27 +136,18 @@ class RapportApp(App):
 
     # ---- other screens ----------------------------------------------------------------------------------
     def action_open_replay(self, session_id: str | None = None) -> None:
-        try:
-            from simulator.tui.screens.replay import ReplayScreen
-        except ImportError:
-            self.notify("Replay is not available in this build yet.", severity="warning")
-            return
+        from simulator.tui.screens.replay import ReplayScreen
+
         self.push_screen(ReplayScreen(self.options, session_id=session_id))
 
     def action_open_watch(self, session_id: str | None = None) -> None:
-        try:
-            from simulator.tui.screens.watch import WatchScreen
-        except ImportError:
-            self.notify("Watch is not available in this build yet.", severity="warning")
-            return
+        from simulator.tui.screens.watch import WatchScreen
+
         self.push_screen(WatchScreen(self.options, session_id=session_id))
 
     def action_open_progress(self) -> None:
-        try:
-            from simulator.tui.screens.progress import ProgressScreen
-        except ImportError:
-            self.notify("Progress is not available in this build yet.", severity="warning")
-            return
+        from simulator.tui.screens.progress import ProgressScreen
+
         self.push_screen(ProgressScreen(self.options, rep=self.options.rep_filter))
 
     def action_help(self) -> None:

@@ -17,6 +17,8 @@ def format_value(figure: dict) -> str:
     unit = figure.get("unit") or ""
     if value is None:
         return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, float):
         if unit == "%":
             return f"{value:.0f}%"
@@ -67,11 +69,11 @@ class ScorecardView(Vertical):
 
     def on_mount(self) -> None:
         table = self.query_one("#figures", DataTable)
-        table.add_columns("figure", "you", "reference", "verdict")
+        table.add_columns("figure", "you", "verdict", "reference")
         for figure in self.card.get("figures", []):
             verdict = str(figure.get("verdict", ""))
-            table.add_row(figure.get("name", ""), format_value(figure), figure.get("reference", ""),
-                          Text(verdict, style=VERDICT_STYLE.get(verdict, "")))
+            table.add_row(figure.get("name", ""), format_value(figure),
+                          Text(verdict, style=VERDICT_STYLE.get(verdict, "")), figure.get("reference", ""))
 
 
 class ScorecardScreen(Screen):
