@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from simulator.conversation.rules import RULES, S, display
+from simulator.conversation.rules_structure import STRUCTURE_RULES
 from simulator.conversation.text import AUX, STOPWORDS, WH, Normalised, content_words, normalise, stem
 
 _OPENERS = frozenset({"and", "so", "but", "ok", "right", "now", "then", "also", "well", "yes", "oh", "sure", "roughly",
@@ -46,13 +47,18 @@ _REQUEST = re.compile(
     r"i will (?:look|think|check|talk|run|share)|let me (?:think|check|talk|run|look)|can you (?:call|do|come|"
     r"share|put)|could you (?:call|do|come|share|put)|book (?:me|us)|pencil (?:me|us)|hold on|"
     r"we will need to|i will have|join|first|let us do|reconvene|regroup|catch up|circle back|touch base|"
-    r"revisit|pick this up)\b"
+    r"revisit|pick this up|(?:can|could|would|will) you (?:\w+ )?(?:send|email|call|ring|come|put|share|give|forward|"
+    r"hold|spell|repeat|join|bring|check|look)|we will (?:want|need|have) to|i would (?:like|want|need)|"
+    r"i will need to|we would (?:want|need) to|next (?:call|meeting|time)|(?:can|could|shall) we (?:meet|talk|speak|"
+    r"catch up|chat|do|pick|reconvene|schedule|book|set|move|push|make it))\b"
 )
 _AGREE = re.compile(S + r"(?:sure|of course|absolutely|will do|no problem|definitely|yes|ok|happy to|sounds good|"
                     r"certainly|perfect|done|great|understood|fine|no worries|take your time|makes sense|that works|"
-                    r"good idea)\b")
+                    r"good idea|it is a date|(?:\w+ ){1,3}it is)\b")
 _DISCOURSE = frozenset({"ok", "so", "yes", "right", "well", "and", "then", "like", "anyway", "oh", "i", "mean", "sure",
                         "no", "alright"})
+#: Every phrase rule: the lexical ones of ``rules.py`` and the structural ones of ``rules_structure.py``.
+ALL_RULES = RULES + STRUCTURE_RULES
 _QUESTION_START = re.compile(S + r"(?:what|how|why|when|where|who|which)\b")
 
 
@@ -131,7 +137,7 @@ def extract(text: str, buyer_said: str | None = None) -> Features:
     words = set(norm.tokens)
     votes: dict[str, int] = {}
     discourse_only = words <= _DISCOURSE
-    for rule in RULES:
+    for rule in ALL_RULES:
         if discourse_only:  # "ok so um", "so yeah": nothing said yet
             break
         if rule.keys and rule.keys.isdisjoint(words):
@@ -184,6 +190,9 @@ def _structure(norm: Normalised, q_flags: list[bool], names: list[str]) -> None:
             names.append("q_or")
         if not is_q and "you" in words and ("will" in words or "can" in words):
             names.append("s_you_will")
+    seller_statement = any(not q and set(c) & _SELLER for c, q in zip(norm.clauses, q_flags, strict=True))
+    if seller_statement and any(q_flags):
+        names.append("seller_stmt_and_q")  # "we've just launched a portal, how do you ...": pitch, then ask
     if n_tokens <= 3 and not any(q_flags):
         names.append("short_statement")
     first = norm.clauses[0]

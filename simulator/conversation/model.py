@@ -31,7 +31,7 @@ class TrainConfig:
     #: Adam learning rate
     learning_rate: float = 0.05
     #: L2 penalty per word n-gram weight (relative to the mean loss)
-    l2: float = 3e-4
+    l2: float = 6e-4
     #: L2 penalty per rule or structure weight (smaller: these are meant to generalise)
     l2_rules: float = 1e-4
     #: n-gram features seen fewer times than this are dropped (rule features are always kept)

@@ -148,7 +148,8 @@ RULES: tuple[Rule, ...] = (
        "reflects back what the buyer said ('{m}')"),
     _r("l_goon", "listening",
        r"(?:^|\| )(?:(?:ok|and|so|yes|please|mhm|oh|right) )*(?:go on|keep going|tell me more|say more|and then|"
-       r"then what|what else|i see|got it|interesting|really|mhm|wow|carry on|continue|and|right)(?: please)?(?= \||$)",
+       r"then what|what else|i see|got it|interesting|really|mhm|wow|carry on|continue|and|right|i am listening|"
+       r"i am with you)(?: please)?(?= \||$)",
        "invites the buyer to keep talking ('{m}')"),
     # --- pitch: presenting the seller -----------------------------------------------------------------
     _r("p_our_thing", "pitch",
@@ -350,7 +351,8 @@ RULES: tuple[Rule, ...] = (
        "thanks the buyer ('{m}')"),
     _r("r_greet", "rapport",
        S + r"(?:hi|hello|hey|good (?:morning|afternoon|evening)|nice to (?:meet|see|speak|talk)|great to (?:meet|see|"
-       r"speak|talk|finally)|lovely to|pleasure|how are you|how is it going|how are things|how have you been|"
+       r"speak|talk|finally)|lovely to|pleasure|how are you(?! (?!doing|keeping|getting on)\w+ing)|how is it going|"
+       r"how are things|how have you been|"
        r"how is your (?:day|week|morning)|how was your (?:day|week|morning|weekend)|happy (?:friday|monday|new year|"
        r"holidays)|good to (?:see|meet|hear|speak|talk)|glad you made it|my pleasure|welcome)\b",
        "greets the buyer ('{m}')"),

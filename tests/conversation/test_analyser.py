@@ -118,3 +118,28 @@ def test_conversation_package_stays_pure():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("text", "buyer", "stance"),
+    [
+        ("would the end of the month suit for go live", None, "transactional"),
+        ("can i get you to sign here and we'll get going", None, "transactional"),
+        ("Are you OK for us to raise the invoice today?", None, "transactional"),
+        ("how does a change like this usually get approved", None, "consultative"),
+        ("Who would be involved in picking a supplier?", None, "consultative"),
+        ("when would you need the new system in by", None, "consultative"),
+        ("why would you keep paying for three tools when one does it all", None, "transactional"),
+        ("no problem, Friday at two it is", "Can we meet again Friday at two?", "neutral"),
+        ("did you get away at all over christmas", None, "neutral"),
+    ],
+)
+def test_whose_agenda_decides_the_stance_of_a_question(text, buyer, stance):
+    """Closes phrased as questions are transactional; questions about the buyer's own process are not."""
+    assert analyse(text, buyer).stance == stance, analyse(text, buyer)
+
+
+def test_a_step_tied_to_a_date_is_explained_as_such():
+    a = analyse("Shall we get your fitters booked for the ninth?")
+    assert "close" in a.labels
+    assert any("date" in cue or "next step" in cue for cue in a.cues), a.cues

@@ -7,8 +7,8 @@ import pytest
 
 from simulator.conversation.analyser import WEIGHTS
 from simulator.conversation.corpus import CORPUS, load, parse_labels, strip_punctuation
+from simulator.conversation.features import ALL_RULES as RULES
 from simulator.conversation.model import Model
-from simulator.conversation.rules import RULES
 from simulator.conversation.text import normalise
 from simulator.conversation.train import fit, main
 
