@@ -19,6 +19,8 @@ from pathlib import Path
 import click
 
 from simulator.commands.common import db_option, echo_json, json_option, personas_option
+from simulator.commands.score import render as render_scorecard
+from simulator.conversation.scorecard import Scorecard
 from simulator.errors import RapportError
 from simulator.persona.engine import ENGINES, make_engine
 from simulator.persona.loader import get, load_all
@@ -50,12 +52,12 @@ class ProblemPrinter:
 def read_script(path: str | Path) -> list[str]:
     """Rep utterances, one per line (``-`` reads stdin); blank lines and ``#`` comments are skipped."""
     try:
-        text = sys.stdin.read() if str(path) == "-" else Path(path).read_text(encoding="utf-8")
+        text = sys.stdin.read() if str(path) == "-" else Path(path).read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise RapportError(f"{path}: the script is not UTF-8 text") from None
     except OSError as exc:
         raise RapportError(f"{path}: cannot read the script: {exc.strerror or exc}") from None
-    lines = [line.strip() for line in text.splitlines()]
+    lines = [line.strip() for line in text.removeprefix("\ufeff").splitlines()]
     lines = [line for line in lines if line and not line.startswith("#")]
     if not lines:
         raise RapportError(f"{path}: the script has no lines to say")
@@ -102,15 +104,11 @@ def render_text(doc: dict, persona: Persona, unused: int = 0) -> str:
         out += ["", f"The buyer ended the meeting; {unused} script line(s) were not said."]
     card = doc["scorecard"]
     disc = card["discovery"]
-    out += ["", f"Overall score: {card.get('overall')}/100   trust at the end: {card['trust_final']:.0f}   "
-            f"facts uncovered: {disc['revealed']}/{disc['total']}"]
-    for fig in card.get("figures", []):
-        out.append(f"  {fig.get('name')}: {fig.get('value')}  ({fig.get('verdict')}; {fig.get('reference')})")
-    for m in card.get("moments", []):
-        if isinstance(m, dict):
-            said = m.get("text") or ""
-            instead = m.get("alternative") or ""
-            out.append(f"  costly moment: \"{said}\"" + (f" -> try: \"{instead}\"" if instead else ""))
+    out += ["", f"Trust at the end: {card['trust_final']:.0f}   facts uncovered: {disc['revealed']}/{disc['total']}"]
+    if doc.get("session_id"):
+        sid = doc["session_id"]
+        out.append(f"Saved as session {sid} (rapport sessions show {sid})")
+    out += ["", render_scorecard(Scorecard.from_dict(card))]
     return "\n".join(out)
 
 

@@ -99,6 +99,23 @@ class Scorecard:
             "scorer_version": SCORER_VERSION,
         }
 
+    @classmethod
+    def from_dict(cls, doc: dict) -> Scorecard:
+        """The inverse of :meth:`to_dict` (extra keys, such as a session's ``trust_final`` added
+        after scoring, are read where the scorecard has them and otherwise ignored)."""
+        figure_keys = set(Figure.__dataclass_fields__)
+        moment_keys = set(Moment.__dataclass_fields__)
+        return cls(
+            overall=doc.get("overall", 0),
+            figures=[Figure(**{k: v for k, v in f.items() if k in figure_keys}) for f in doc.get("figures", [])],
+            moments=[Moment(**{k: v for k, v in m.items() if k in moment_keys}) for m in doc.get("moments", [])],
+            discovery=dict(doc.get("discovery") or {}),
+            trust_final=doc.get("trust_final"),
+            trust_curve=list(doc.get("trust_curve") or []),
+            formula=doc.get("formula", ""),
+            moves=dict(doc.get("moves") or {}),
+        )
+
 
 def _turn_costs(s: Session) -> dict[int, tuple[float, dict[str, float], str | None]]:
     """Penalty points per rep turn: total, by reason, and the stretch length when it was a monologue."""

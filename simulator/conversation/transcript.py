@@ -168,7 +168,9 @@ def _json_turns(text: str) -> Loaded:
 
 
 def load(text: str) -> Loaded:
-    """Turns from a ``rep:``/``buyer:`` transcript or from a JSON session (see the module docstring)."""
+    """Turns from a ``rep:``/``buyer:`` transcript or from a JSON session (see the module docstring).
+    A leading byte-order mark (Windows editors write one) is ignored."""
+    text = text.removeprefix("\ufeff")
     if text.lstrip()[:1] in ("{", "["):
         return _json_turns(text)
     return Loaded(parse(text))

@@ -280,3 +280,14 @@ def test_scorecard_module_is_pure():
             "print(sorted(heavy & set(sys.modules)))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_scorecard_round_trips_through_its_dict():
+    turns = [Turn("buyer", "we lose orders between the shops"),
+             Turn("rep", "our app fixes that, sign today?", labels=["pitch", "close"]),
+             Turn("buyer", "hmm", trust=20.0)]
+    card = score(turns, facts_total=5)
+    doc = {**card.to_dict(), "trust_final": 20.0, "buyer_ended": False}  # a session adds keys
+    again = sc.Scorecard.from_dict(doc)
+    assert again.to_dict() == {**card.to_dict(), "trust_final": 20.0}
+    assert again.moments and again.moments[0].alternative == card.moments[0].alternative

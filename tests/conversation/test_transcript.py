@@ -55,3 +55,11 @@ def test_load_reads_json_sessions_and_reports_bad_json():
         load('{"turns": [\n oops]}')
     with pytest.raises(RapportError, match="turn 1: expected an object"):
         load('[{"speaker": "coach", "text": "x"}]')
+
+
+def test_load_ignores_a_byte_order_mark_and_crlf():
+    from simulator.conversation.transcript import load
+
+    loaded = load("\ufeffRep: How are things going?\r\nBuyer: Fine.\r\n")
+    assert [(t.speaker, t.text) for t in loaded.turns] == [("rep", "How are things going?"), ("buyer", "Fine.")]
+    assert load('\ufeff[{"speaker": "rep", "text": "hi there"}]').turns[0].text == "hi there"

@@ -79,8 +79,23 @@ def test_simulate_text_shows_labels_trust_and_scorecard():
                                    "--seed", "1"])
     assert out.exit_code == 0, out.output
     assert "REP    [pitch" in out.output and "BUYER  (trust 24)" in out.output
-    assert "Overall score:" in out.output and "facts uncovered: 0/11" in out.output
+    assert "facts uncovered: 0/11" in out.output
     assert "The buyer ended the meeting" in out.output
+    # the scorecard is the one `rapport score` prints: values with units, n/a as a dash, yes/no
+    assert "Overall: " in out.output and "FIGURE" in out.output and "reference: " in out.output
+    assert "The moments that cost the most" in out.output and "Try instead:" in out.output
+    assert "None" not in out.output and "True" not in out.output and "False" not in out.output
+    assert [line for line in out.output.splitlines() if line.startswith("rep talk share")][0].split()[3].endswith("%")
+    # the saved session's id is shown in text mode too
+    sid = [line for line in out.output.splitlines() if line.startswith("Saved as session ")][0].split()[3]
+    shown = CliRunner().invoke(cli, ["sessions", "show", sid, "--json"])
+    assert shown.exit_code == 0 and json.loads(shown.output)["persona"] == "plant-manager"
+
+
+def test_simulate_script_with_byte_order_mark_and_crlf(tmp_path):
+    script = tmp_path / "notepad.txt"
+    script.write_bytes("\ufeffHow do things work today?\r\nWhat is the hardest part?\r\n".encode())
+    assert read_script(script) == ["How do things work today?", "What is the hardest part?"]
 
 
 def test_simulate_unknown_persona_and_bad_script_are_one_line_errors(tmp_path):
