@@ -10,9 +10,13 @@ from simulator.commands.common import db_option, personas_option
 
 
 def _run(options) -> None:
+    """Run the app with native libraries' stderr (ALSA underruns, PortAudio) in a log, off the screen."""
+    from simulator.config import data_dir
     from simulator.tui.app import make_app
+    from simulator.tui.terminal import native_stderr_to
 
-    make_app(options).run()
+    with native_stderr_to(data_dir() / "logs" / "native-stderr.log"):
+        make_app(options).run()
 
 
 @click.command()

@@ -193,6 +193,9 @@ class PracticeScreen(Screen):
         if self.voice is None:
             self.notify("Voice is off in this session: type instead.", severity="warning")
             return
+        if not self.voice.push_to_talk:
+            self.notify("Hands-free: just speak, the turn ends when you pause (F9 pauses the microphone).")
+            return
         self.voice.toggle_talk()
 
     def action_mute(self) -> None:

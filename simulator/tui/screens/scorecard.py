@@ -113,4 +113,10 @@ class ScorecardScreen(Screen):
         self.app.action_open_replay(self.session_id)
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        """Back to what was underneath; the start screen when practice was the first screen
+        (``rapport practice --persona``), never the app's empty base screen."""
+        if len(self.app.screen_stack) <= 2:
+            self.app.pop_screen()
+            self.app.show_start()
+        else:
+            self.app.pop_screen()

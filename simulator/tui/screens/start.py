@@ -6,7 +6,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, OptionList, RadioButton, RadioSet, Select, Switch
@@ -53,7 +53,7 @@ class StartScreen(Screen):
                 yield OptionList(*(persona_option(p) for p in self.personas.values()), id="personas")
                 for warning in self.warnings:
                     yield Label(warning, classes="warning")
-            with Vertical(id="settings"):
+            with VerticalScroll(id="settings"):  # scrolls on small terminals (80x24): Start stays reachable
                 yield Label("Your name", classes="title")
                 yield Input(value=self.defaults["rep_name"], placeholder="e.g. Sam", id="rep-name")
                 yield Label("How you will speak", classes="title")

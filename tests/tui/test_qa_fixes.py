@@ -1,0 +1,112 @@
+"""What a new user ran into: native libraries scribbling over the screen, an empty screen after the
+scorecard, a push-to-talk key that pretended to work in hands-free mode, a Start button out of reach
+on an 80x24 terminal."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from textual.widgets import Button, Input
+
+from simulator.tui.app import AppOptions, make_app
+from simulator.tui.screens.practice import PracticeScreen
+from simulator.tui.screens.scorecard import ScorecardScreen
+from simulator.tui.screens.start import StartScreen
+from simulator.tui.terminal import native_stderr_to
+from simulator.tui.widgets.turns import TurnView
+
+
+async def wait_for(pilot, predicate, tries: int = 200) -> None:
+    for _ in range(tries):
+        await pilot.pause(0.05)
+        if predicate():
+            return
+    raise AssertionError("condition not reached")
+
+
+def first_persona() -> str:
+    from simulator.persona.loader import load_all
+
+    return next(iter(load_all()[0]))
+
+
+def test_native_stderr_goes_to_the_log_and_python_keeps_the_terminal(tmp_path, capfd):
+    """ALSA's "underrun occurred" is written by C code to fd 2: it lands in the log, not on the
+    screen, while what Python (Textual) writes to stderr still reaches the terminal."""
+    log = tmp_path / "logs" / "native.log"
+    with native_stderr_to(log) as where:
+        assert where == log
+        os.write(2, b"ALSA lib pcm.c:8570:(snd_pcm_recover) underrun occurred\n")
+        sys.__stderr__.write("drawn by the app\n")
+        sys.__stderr__.flush()
+    os.write(2, b"after the app\n")
+    seen = capfd.readouterr().err
+    assert "underrun" not in seen
+    assert "drawn by the app" in seen and "after the app" in seen
+    assert "underrun occurred" in log.read_text()
+
+
+def test_native_stderr_unwritable_log_runs_as_before(tmp_path, capfd):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with native_stderr_to(blocker / "logs" / "native.log") as where:
+        assert where is None
+        os.write(2, b"still visible\n")
+    assert "still visible" in capfd.readouterr().err
+
+
+async def test_scorecard_back_goes_to_the_start_screen_when_practice_came_first():
+    """``rapport practice --persona X``: Ctrl+E, then Esc must not leave an empty screen."""
+    app = make_app(AppOptions(start="practice", persona=first_persona(), mode="typed", seed=1, save=False))
+    async with app.run_test(size=(140, 45)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, PracticeScreen) and app.screen.query(TurnView))
+        await pilot.press("ctrl+e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ScorecardScreen))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, StartScreen))
+        assert app.screen.query_one("#personas").option_count >= 1
+
+
+async def test_scorecard_back_after_the_start_screen_returns_to_it():
+    app = make_app(AppOptions(seed=1, save=False))
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.press("enter")
+        app.screen.query_one("#rep-name", Input).value = "Sam"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, PracticeScreen) and app.screen.query(TurnView))
+        await pilot.press("ctrl+e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ScorecardScreen))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, StartScreen))
+        assert len(app.screen_stack) == 2  # the base screen and one start screen, not two
+
+
+async def test_push_to_talk_key_in_hands_free_mode_says_so(monkeypatch):
+    """F2 in hands-free voice does not pretend to open the microphone (the phase stays as it was)."""
+    from simulator.tui.voice import VoiceBridge
+
+    monkeypatch.setattr(VoiceBridge, "start", lambda self: None)  # no microphone needed for the key
+    app = make_app(AppOptions(start="practice", persona=first_persona(), mode="voice", seed=1, save=False))
+    async with app.run_test(size=(140, 45)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, PracticeScreen) and app.screen.query(TurnView))
+        screen = app.screen
+        assert screen.voice is not None and not screen.voice.push_to_talk
+        before = str(screen.query_one("#phase").render())
+        await pilot.press("f2")
+        await pilot.pause(0.2)
+        assert screen.voice.talking is False
+        assert str(screen.query_one("#phase").render()) == before
+        assert any("Hands-free" in str(n.message) for n in app._notifications)
+
+
+async def test_start_button_reachable_on_an_80x24_terminal(monkeypatch):
+    monkeypatch.setattr("simulator.speech.health.voice_problem", lambda: "Voice is off: no input device found")
+    app = make_app(AppOptions(mode="voice"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.3)
+        button = app.screen.query_one("#start-button", Button)
+        button.focus()
+        await pilot.pause(0.2)
+        region = button.region
+        assert region.height > 0 and region.bottom <= 24 - 1  # above the footer, on screen
