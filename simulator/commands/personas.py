@@ -7,9 +7,8 @@ from pathlib import Path
 import click
 
 from simulator.commands.common import echo_json, json_option, personas_option
-from simulator.errors import RapportError
 from simulator.persona.loader import get, load_all
-from simulator.persona.schema import Persona, load_persona
+from simulator.persona.schema import Persona, PersonaError, load_persona
 
 
 def _warn(warnings: list[str]) -> None:
@@ -83,8 +82,9 @@ def check(files: tuple[Path, ...]) -> None:
     for path in files:
         try:
             p = load_persona(path)
-        except RapportError as exc:
-            click.echo(f"rapport: error: {exc}", err=True)
+        except PersonaError as exc:
+            for problem in exc.problems:
+                click.echo(f"rapport: error: {problem}", err=True)
             failures += 1
             continue
         click.echo(f"{path}: ok ({p.id}: {len(p.facts)} facts, {len(p.concerns)} concerns)")

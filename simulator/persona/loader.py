@@ -20,7 +20,11 @@ def load_all(extra_dirs: Iterable[str | Path] = ()) -> tuple[dict[str, Persona],
     """Every valid persona, by id, and one warning line per file that could not be used."""
     personas: dict[str, Persona] = {}
     warnings: list[str] = []
-    for folder in config.persona_dirs(tuple(Path(d) for d in extra_dirs)):
+    asked = tuple(Path(d) for d in extra_dirs)
+    for folder in asked:
+        if not folder.is_dir():
+            warnings.append(f"no persona folder {folder} (--personas): it was ignored")
+    for folder in config.persona_dirs(asked):
         if not folder.is_dir():
             continue
         for path in sorted(folder.glob("*.toml")):

@@ -35,7 +35,13 @@ CLOSE_TOLERANCE = {"easy": 2, "medium": 2, "hard": 1}
 
 
 class PersonaError(RapportError):
-    """A persona file that cannot be used: names the file, the field and the problem."""
+    """A persona file that cannot be used: names the file, the field and the problem.
+
+    ``problems`` holds every problem found, one line each (the message shows the first)."""
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or [message]
 
 
 class _Model(BaseModel):
@@ -184,11 +190,13 @@ def parse_persona(data: dict, source: str, default_id: str) -> Persona:
     try:
         return Persona.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        where = _where(tuple(err.get("loc", ())), data)
-        msg = err.get("msg", "invalid").removeprefix("Value error, ")
-        more = f" (and {len(exc.errors()) - 1} more problems)" if len(exc.errors()) > 1 else ""
-        raise PersonaError(f"{source}: {where}: {msg}{more}") from None
+        problems = [
+            f"{source}: {_where(tuple(err.get('loc', ())), data)}: "
+            + err.get("msg", "invalid").removeprefix("Value error, ")
+            for err in exc.errors()
+        ]
+        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+        raise PersonaError(problems[0] + more, problems) from None
 
 
 def load_persona(path: str | Path) -> Persona:

@@ -147,3 +147,21 @@ def test_broken_user_persona_is_a_warning_not_a_crash(tmp_path):
     proc = run("personas", "list", "--json", "--personas", str(folder))
     assert proc.returncode == 0 and len(json.loads(proc.stdout)) == len(PERSONA_IDS)
     assert proc.stderr.count("\n") == 1 and "broken.toml" in proc.stderr
+
+
+def test_personas_check_lists_every_problem_one_line_each(tmp_path):
+    thin = tmp_path / "thin.toml"
+    thin.write_text('name = "Sam"\nstarting_trust = 500\n')
+    proc = run("personas", "check", str(thin))
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    lines = proc.stderr.splitlines()
+    for field in ("role", "company", "industry", "situation", "opening_line", "facts", "starting_trust"):
+        assert any(line.startswith(f"rapport: error: {thin}: {field}: ") for line in lines), (field, lines)
+    assert len(lines) == 7
+
+
+def test_missing_personas_folder_is_a_warning(tmp_path):
+    proc = run("personas", "list", "--personas", str(tmp_path / "typo"))
+    assert proc.returncode == 0 and "bakery-owner" in proc.stdout
+    expected = f"rapport: warning: no persona folder {tmp_path / 'typo'} (--personas): it was ignored"
+    assert proc.stderr.strip() == expected
