@@ -69,7 +69,7 @@ class _Picker:
         # Every phrasing has been used: vary the wording rather than repeat a line verbatim.
         for prefix in replies.REPEAT_PREFIXES:
             for line in pool:
-                varied = prefix + line[0].lower() + line[1:]
+                varied = replies.vary(line, prefix)
                 if not self.is_used(varied):
                     self.used.add(varied)
                     return varied
@@ -166,6 +166,8 @@ class OfflineEngine:
             self._listening(r, rep.text)
         elif "rapport" in labels:
             r.say(lines.small_talk, replies.GENERIC["small_talk"])
+        elif replies.is_backchannel(rep.text) and state.last_topic:
+            self._listening(r, rep.text)  # "mm hmm", "right": the buyer carries on (no trust earned)
         else:
             r.say(lines.unclear, replies.GENERIC["unclear"])
         if not r.next_step and ready_for_next_step(r.state, persona) and not labels & TRANSACTIONAL:
@@ -202,6 +204,8 @@ class OfflineEngine:
         if m.next_step:
             if ready_for_next_step(state, persona):
                 self._propose(r)
+            elif state.next_step_offered:
+                self._restate_next_step(r)
             else:
                 r.say(persona.lines.not_ready, replies.GENERIC["not_ready"])
             return
@@ -210,8 +214,9 @@ class OfflineEngine:
             self._continue(r, last)
             return
         target = m.fact or self._by_kind(r, m.kind) or self._next_fact(r)
-        if target is None:
-            r.say(persona.lines.listening, replies.GENERIC["listening"])
+        if target is None:  # everything is out: the buyer says more about what they have shared
+            if not (last is not None and r.elaborate(last)) and not any(r.elaborate(f) for f in persona.facts):
+                r.say(persona.lines.listening, replies.GENERIC["listening"])
         elif target.id in state.revealed:
             other = self._by_kind(r, m.kind)
             if other is not None and other.id not in state.revealed and state.trust >= other.trust_needed:
@@ -290,6 +295,19 @@ class OfflineEngine:
         if r.say(r.persona.lines.next_step, replies.GENERIC["next_step"]):
             r.next_step = True
             r.state = replace(r.state, next_step_offered=True)
+
+    def _restate_next_step(self, r: _Reply) -> None:
+        """The rep asks for a next step the buyer has already proposed: the buyer repeats that offer."""
+        offers = r.persona.lines.next_step or replies.GENERIC["next_step"]
+        offered = [line for line in offers if any(line in turn for turn in r.picker.said)] or offers
+        for line in offered:
+            for prefix in replies.REPEAT_PREFIXES:
+                varied = replies.vary(line, prefix)
+                if not r.picker.is_used(varied):
+                    r.picker.used.add(varied)
+                    r.parts.append(varied)
+                    return
+        r.say(r.persona.lines.close_ready, replies.GENERIC["close_ready"])
 
     def _finish(self, r: _Reply, ended: bool = False) -> BuyerReply:
         return BuyerReply(" ".join(r.parts), tuple(r.revealed), r.state, next_step=r.next_step, ended=ended)

@@ -87,3 +87,25 @@ GENERIC: dict[str, list[str]] = {
 
 #: prefixes that vary a line once every phrasing of it has been used
 REPEAT_PREFIXES: tuple[str, ...] = ("Like I said, ", "As I mentioned, ", "Again, ", "I'll say it again: ")
+
+
+#: short acknowledgements a rep says to keep the buyer talking ("mm hmm", "right", "okay"): the buyer
+#: carries on with the thread instead of asking the rep to repeat themselves
+BACKCHANNELS: frozenset[str] = frozenset({
+    "ok", "okay", "right", "sure", "yeah", "yes", "yep", "uh huh", "uh-huh", "mhm", "mm", "mm hmm", "mm-hmm",
+    "hmm", "got it", "gotcha", "i see", "makes sense", "that makes sense", "understood", "fair enough", "interesting",
+    "wow", "oh", "oh wow", "really", "go on", "ok go on", "okay go on", "i hear you", "alright", "all right",
+})
+
+
+def is_backchannel(text: str) -> bool:
+    """Whether ``text`` is only a short acknowledgement (recogniser text too: no case, no punctuation)."""
+    words = " ".join("".join(c if c.isalnum() or c in "-' " else " " for c in text.lower()).split())
+    return words in BACKCHANNELS or (len(words.split()) <= 3 and " ".join(dict.fromkeys(words.split())) in BACKCHANNELS)
+
+
+def vary(line: str, prefix: str) -> str:
+    """``prefix`` + ``line`` with its first letter lower-cased, except "I", "I'd"... and acronyms."""
+    first = line.split(" ", 1)[0].rstrip(",.!?;:")
+    keep = first == "I" or first.startswith("I'") or (len(first) > 1 and first.isupper())
+    return prefix + (line if keep else line[0].lower() + line[1:])

@@ -118,3 +118,45 @@ def test_no_line_is_said_twice_even_when_phrasings_run_out():
     replies, _ = play(priya, [("Sorry, you cut out.", ["other"])] * 8 + [("Thanks!", ["rapport"])] * 8)
     texts = [r.text for r in replies]
     assert len(texts) == len(set(texts)) == 16
+
+
+def test_asking_for_the_next_step_after_the_buyer_offered_one_repeats_the_offer():
+    rosa = get("bakery-owner")
+    moves = [("What's going on in the business?", ["question"]), ("Tell me more.", ["question", "listening"]),
+             ("That sounds hard.", ["listening"]), ("What else is tough?", ["question"]),
+             ("How does the team feel?", ["question"]), ("What have you tried?", ["question"]),
+             ("So nothing has stuck.", ["listening"]), ("What would success look like?", ["question"])]
+    replies, state = play(rosa, moves + [("what would be a sensible next step", ["question"])])
+    offer = next(line for line in rosa.lines.next_step if any(line in r.text for r in replies[:-1]))
+    assert state.next_step_offered
+    last = replies[-1].text
+    assert last not in rosa.lines.not_ready and offer[1:] in last and last.startswith(("Like I said", "As I", "Again"))
+
+
+def test_short_acknowledgements_keep_the_buyer_talking():
+    rosa = get("bakery-owner")
+    replies, state = play(rosa, [("how does the business run", ["question"]), ("right", ["other"]),
+                                 ("ok", ["other"]), ("mm hmm", ["other"])])
+    for reply in replies[1:]:
+        assert reply.text not in rosa.lines.unclear
+    # with no thread yet, a bare "ok" is still something to ask about
+    first, _ = play(rosa, [("ok", ["other"])])
+    assert first[0].text in rosa.lines.unclear
+
+
+def test_varied_repeats_keep_i_and_acronyms_capitalised():
+    from simulator.persona.replies import vary
+
+    assert vary("I didn't follow that.", "Like I said, ") == "Like I said, I didn't follow that."
+    assert vary("I'd rather not say.", "Again, ") == "Again, I'd rather not say."
+    assert vary("ERP was a mess.", "Again, ") == "Again, ERP was a mess."
+    assert vary("Sorry?", "Again, ") == "Again, sorry?"
+
+
+def test_questions_after_every_fact_is_out_get_more_detail_not_a_bare_acknowledgement():
+    cfo = get("enterprise-cfo")
+    everything = replace(BuyerState.start(cfo), trust=90, revealed=tuple(f.id for f in cfo.facts),
+                         last_topic=cfo.facts[-1].id, next_step_offered=True)
+    reply = OfflineEngine(1).reply(cfo, everything, Analysis("what about your husband", ("question",)), [])
+    assert reply.text not in cfo.lines.listening
+    assert any(reply.text in f.more for f in cfo.facts)
