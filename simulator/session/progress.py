@@ -122,9 +122,26 @@ def render(doc: dict) -> str:
         return f"No scored sessions for {who} yet."
     out = [f"Progress for {who}: {doc['sessions']} scored session(s), {doc['first']} to {doc['last']}", ""]
     for f in doc["figures"]:
-        unit = f" {f['unit']}" if f["unit"] and f["unit"] != "/100" else ""
-        out.append(
-            f"{f['name']:<24} {sparkline(f['values']):<12} {f['first']:g} -> {f['last']:g}{unit}"
-            f"  (best {f['best']:g}; {f['trend']})"
-        )
+        if not f["unit"] and set(f["values"]) <= {0.0, 1.0}:  # a yes/no figure (the buyer's next step)
+            yes = sum(1 for v in f["values"] if v)
+            shown, best = f"{_yes_no(f['first'])} -> {_yes_no(f['last'])}", f"yes in {yes} of {len(f['values'])}"
+        else:
+            shown = f"{_with_unit(f['first'], f['unit'])} -> {_with_unit(f['last'], f['unit'])}"
+            best = f"best {_with_unit(f['best'], f['unit'])}"
+        out.append(f"{f['name']:<24} {sparkline(f['values']):<12} {shown}  ({best}; {f['trend']})")
     return "\n".join(out)
+
+
+def _yes_no(value: float) -> str:
+    return "yes" if value else "no"
+
+
+def _with_unit(value: float, unit: str) -> str:
+    """``27.6%``, ``16 words``, ``1 question``; ``/100`` scores show bare."""
+    if unit == "%":
+        return f"{value:g}%"
+    if not unit or unit == "/100":
+        return f"{value:g}"
+    if value == 1 and unit.endswith("s") and unit != "s":
+        unit = unit[:-1]
+    return f"{value:g} {unit}"

@@ -186,3 +186,21 @@ def test_a_session_replays_after_its_persona_file_is_deleted(capsys, db_url, scr
     assert run(capsys, "sessions", "rescore", sid, "--db", db_url)[0] == 0
     code, out, _ = run(capsys, "sessions", "export", sid, "--format", "html", "--db", db_url)
     assert code == 0 and "Rosa Alvarez" in out
+
+
+def test_progress_text_shows_units_and_yes_no():
+    from simulator.session.progress import render
+
+    doc = {"rep": "maya", "sessions": 3, "first": "2026-01-01T00:00:00Z", "last": "2026-01-03T00:00:00Z",
+           "figures": [
+               {"name": "rep talk share", "unit": "%", "values": [60.0, 50.0, 40.0], "first": 60.0, "last": 40.0,
+                "best": 40.0, "trend": "improving"},
+               {"name": "questions", "unit": "questions", "values": [1.0, 3.0, 5.0], "first": 1.0, "last": 5.0,
+                "best": 5.0, "trend": "improving"},
+               {"name": "buyer's next step", "unit": "", "values": [0.0, 1.0, 1.0], "first": 0.0, "last": 1.0,
+                "best": 1.0, "trend": "improving"},
+           ]}
+    lines = render(doc).splitlines()
+    assert lines[2].endswith("60% -> 40%  (best 40%; improving)")
+    assert lines[3].endswith("1 question -> 5 questions  (best 5 questions; improving)")
+    assert lines[4].endswith("no -> yes  (yes in 2 of 3; improving)")
