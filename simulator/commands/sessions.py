@@ -41,7 +41,8 @@ def list_(rep: str | None, persona: str | None, limit: int | None, db_url: str |
         echo_json(rows)
         return
     if not rows:
-        click.echo("No sessions stored yet.")
+        filters = ", ".join(f"{name} {value!r}" for name, value in (("rep", rep), ("persona", persona)) if value)
+        click.echo(f"No sessions match {filters}." if filters else "No sessions stored yet.")
         return
     click.echo(f"{'id':<9} {'started (UTC)':<20} {'status':<12} {'persona':<26} {'score':>5} {'turns':>5}  reps")
     for r in rows:

@@ -204,3 +204,12 @@ def test_progress_text_shows_units_and_yes_no():
     assert lines[2].endswith("60% -> 40%  (best 40%; improving)")
     assert lines[3].endswith("1 question -> 5 questions  (best 5 questions; improving)")
     assert lines[4].endswith("no -> yes  (yes in 2 of 3; improving)")
+
+
+def test_list_with_filters_that_match_nothing_says_so(capsys, db_url, tmp_path):
+    assert run(capsys, "sessions", "list", "--db", db_url)[1].strip() == "No sessions stored yet."
+    transcript = tmp_path / "call.txt"
+    transcript.write_text(TRANSCRIPT)
+    run(capsys, "sessions", "import", str(transcript), "--persona", "bakery-owner", "--rep", "maya", "--db", db_url)
+    code, out, _ = run(capsys, "sessions", "list", "--persona", "enterprise-cfo", "--rep", "li", "--db", db_url)
+    assert code == 0 and out.strip() == "No sessions match rep 'li', persona 'enterprise-cfo'."
