@@ -28,14 +28,18 @@ def _run(options) -> None:
               help="Feed this recording instead of the microphone.")
 @click.option("--engine", type=click.Choice(["offline", "openai"]), default="offline", show_default=True)
 @click.option("--model", default=None, help="LLM model name for --engine openai (default: RAPPORT_LLM_MODEL).")
+@click.option("--device", default=None, help="Microphone: index or part of its name (see `rapport devices`).")
+@click.option("--output-device", default=None, help="Where the buyer's voice plays: index or part of its name.")
+@click.option("--loudspeakers", is_flag=True,
+              help="No barge-in: talking over the buyer does not stop it (the microphone would hear the buyer).")
 @click.option("--no-hints", is_flag=True, help="Hide live hints.")
 @click.option("--exam", is_flag=True, help="Exam mode: no hints at all.")
 @click.option("--seed", type=int, default=None, help="Make the offline buyer deterministic.")
 @click.option("--no-save", is_flag=True, help="Do not store the session.")
 @personas_option
 @db_option
-def practice(persona, rep_name, typed, ptt, audio_file, engine, model, no_hints, exam, seed, no_save,
-             personas_dirs, db_url) -> None:
+def practice(persona, rep_name, typed, ptt, audio_file, engine, model, device, output_device, loudspeakers, no_hints,
+             exam, seed, no_save, personas_dirs, db_url) -> None:
     """Open the practice app (the start screen, or straight into practice with --persona)."""
     from simulator.tui.app import AppOptions
 
@@ -46,7 +50,8 @@ def practice(persona, rep_name, typed, ptt, audio_file, engine, model, no_hints,
     _run(AppOptions(start="practice" if skip and persona else "start", persona=persona, rep_name=rep_name,
                     mode=mode if skip else ("typed" if typed else mode), engine=engine, hints=not no_hints,
                     exam=exam, audio_file=audio_file, personas_dirs=tuple(personas_dirs), db_url=db_url,
-                    seed=seed, save=not no_save, extra={"model": model} if model else {}))
+                    seed=seed, save=not no_save, device=device, output_device=output_device, barge_in=not loudspeakers,
+                    extra={"model": model} if model else {}))
 
 
 @click.command()

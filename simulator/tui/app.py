@@ -36,6 +36,11 @@ class AppOptions:
     save: bool = True
     session_id: str | None = None
     rep_filter: str | None = None
+    #: microphone and buyer-voice output (index or part of the name); None: the system default
+    device: str | None = None
+    output_device: str | None = None
+    #: the buyer stops when the rep talks over it; off with loudspeakers (the mic hears the buyer)
+    barge_in: bool = True
     extra: dict = field(default_factory=dict)
 
 
@@ -84,7 +89,8 @@ class RapportApp(App):
 
         personas, warnings = load_all(self.options.personas_dirs)
         self.push_screen(StartScreen(personas, warnings, rep_name=self.options.rep_name, mode=self.options.mode,
-                                     engine=self.options.engine, hints=self.options.hints))
+                                     engine=self.options.engine, hints=self.options.hints,
+                                     device=self.options.device))
 
     # ---- practice ------------------------------------------------------------------------------------
     @on(SessionEvent)

@@ -22,6 +22,9 @@ class VoiceBridge:
         self.session = session
         self.emit = app.relay
         self.audio_file: Path | None = options.audio_file
+        self.device = getattr(options, "device", None)
+        self.output_device = getattr(options, "output_device", None)
+        self.barge_in = getattr(options, "barge_in", True)
         self.push_to_talk = options.mode == "ptt" and options.audio_file is None
         self.pipeline = None
         self.muted = False
@@ -54,14 +57,15 @@ class VoiceBridge:
     def _build(self):
         from simulator.speech.pipeline import PipelineSettings
 
-        settings = PipelineSettings(record_dir=Path(self._folder.name),
+        settings = PipelineSettings(barge_in=self.barge_in, record_dir=Path(self._folder.name),
                                     record_prefix=getattr(self.session, "session_id", None) or "turn")
         recorder = getattr(self.session, "recorder", None)
         on_buyer_audio = self._attach if recorder is not None else None
         if self.audio_file is None:
             from simulator.speech.run import live_pipeline
 
-            return live_pipeline(self.session, settings=settings, events=self.emit, on_buyer_audio=on_buyer_audio,
+            return live_pipeline(self.session, device=self.device, output_device=self.output_device,
+                                 settings=settings, events=self.emit, on_buyer_audio=on_buyer_audio,
                                  on_problem=lambda text: self.emit(Problem(text)))
         from simulator.speech.pipeline import VoicePipeline
         from simulator.speech.run import make_voice
@@ -69,7 +73,8 @@ class VoiceBridge:
         from simulator.speech.stt import SttSettings, Transcriber
 
         source = FileSource(self.audio_file, realtime=True)
-        voice, problem = make_voice(getattr(self.session.persona, "voice", None), play=True)
+        voice, problem = make_voice(getattr(self.session.persona, "voice", None), play=True,
+                                    device=self.output_device)
         if voice is None:
             self.emit(Problem(f"{problem}; the buyer answers in text only"))
         return VoicePipeline(source, Transcriber(SttSettings()), self.session, voice=voice, events=self.emit,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import sys
 
+import pytest
 from textual.widgets import Button, Input
 
 from simulator.tui.app import AppOptions, make_app
@@ -101,7 +102,7 @@ async def test_push_to_talk_key_in_hands_free_mode_says_so(monkeypatch):
 
 
 async def test_start_button_reachable_on_an_80x24_terminal(monkeypatch):
-    monkeypatch.setattr("simulator.speech.health.voice_problem", lambda: "Voice is off: no input device found")
+    monkeypatch.setattr("simulator.speech.health.voice_problem", lambda *a, **k: "Voice is off: no input device found")
     app = make_app(AppOptions(mode="voice"))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause(0.3)
@@ -110,3 +111,81 @@ async def test_start_button_reachable_on_an_80x24_terminal(monkeypatch):
         await pilot.pause(0.2)
         region = button.region
         assert region.height > 0 and region.bottom <= 24 - 1  # above the footer, on screen
+
+
+async def test_voice_note_wraps_in_full_and_typed_is_preselected_without_a_microphone(monkeypatch):
+    from textual.widgets import Label, RadioSet
+
+    problem = ("Voice is off: no input device found. Fix: connect a microphone, start PulseAudio/PipeWire, "
+               "or pick one with --device (see `rapport devices`); you can still type your turns.")
+    monkeypatch.setattr("simulator.speech.health.voice_problem", lambda *a, **k: problem)
+    app = make_app(AppOptions(mode="voice"))
+    async with app.run_test(size=(140, 45)) as pilot:
+        note = app.screen.query_one("#voice-note", Label)
+        await wait_for(pilot, lambda: "Voice is off" in str(note.render()))
+        await pilot.pause(0.1)
+        assert note.region.height >= 2  # wrapped onto several lines
+        assert note.region.width <= app.screen.query_one("#settings").region.width
+        assert app.screen.query_one("#mode", RadioSet).pressed_button.id == "mode-typed"
+
+
+async def test_practice_uses_the_chosen_microphone_and_falls_back_to_typing():
+    """``rapport practice --device NAME``: a microphone that does not exist is one notification and
+    typed practice goes on."""
+    app = make_app(AppOptions(start="practice", persona=first_persona(), mode="voice", seed=1, save=False,
+                              device="no-such-microphone-anywhere"))
+    async with app.run_test(size=(140, 45)) as pilot:
+        await wait_for(pilot, lambda: any("type your turns instead" in str(n.message) for n in app._notifications),
+                       tries=400)
+        message = next(str(n.message) for n in app._notifications if "type your turns instead" in str(n.message))
+        assert "no-such-microphone-anywhere" in message or "PortAudio" in message
+        screen = app.screen
+        screen.query_one("#typed", Input).value = "What does a normal week look like for you?"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: len(screen.query(TurnView)) == 3)
+
+
+def test_practice_command_offers_device_choice():
+    from click.testing import CliRunner
+
+    from simulator.commands.tui import practice
+
+    out = CliRunner().invoke(practice, ["--help"]).output
+    assert "--device" in out and "--output-device" in out
+
+
+def test_loudspeakers_turns_barge_in_off_in_the_pipeline_settings(tmp_path, monkeypatch):
+    """``--loudspeakers`` reaches the voice pipeline as ``barge_in=False``."""
+    from click.testing import CliRunner
+
+    import simulator.commands.tui as tui_command
+    from simulator.tui.voice import VoiceBridge
+
+    seen = []
+    monkeypatch.setattr(tui_command, "_run", seen.append)
+    result = CliRunner().invoke(tui_command.practice, ["--persona", first_persona(), "--loudspeakers",
+                                                       "--device", "USB", "--output-device", "3"])
+    assert result.exit_code == 0, result.output
+    options = seen[0]
+    assert (options.barge_in, options.device, options.output_device) == (False, "USB", "3")
+
+    captured = {}
+
+    def fake_live(session, **kwargs):
+        captured.update(kwargs)
+        raise RuntimeError("stop here")
+
+    monkeypatch.setattr("simulator.speech.run.live_pipeline", fake_live)
+
+    class App:
+        relay = staticmethod(lambda event: None)
+
+    class Session:
+        session_id = "s1"
+        recorder = None
+
+    bridge = VoiceBridge(App(), Session(), options)
+    with pytest.raises(RuntimeError, match="stop here"):
+        bridge._build()
+    assert captured["settings"].barge_in is False
+    assert (captured["device"], captured["output_device"]) == ("USB", "3")

@@ -27,7 +27,7 @@ LINES = ("What made you take this meeting?", "That sounds frustrating. What has 
 @pytest.fixture(autouse=True)
 def steady(monkeypatch):
     """No machine-dependent text (the voice check on the start screen), fixed session ids."""
-    monkeypatch.setattr("simulator.speech.health.voice_problem", lambda: None)
+    monkeypatch.setattr("simulator.speech.health.voice_problem", lambda *args, **kwargs: None)
     fixed_ids(monkeypatch)
 
 
@@ -44,6 +44,7 @@ def turns(app) -> int:
 async def practise_two_turns(pilot) -> None:
     app = pilot.app
     await wait_for(pilot, lambda: turns(app) == 1)
+    app.screen.query_one("#typed", Input).cursor_blink = False  # a steady cursor: no blink phase in the picture
     for n, line in enumerate(LINES, 1):
         app.screen.query_one("#typed", Input).value = line
         await pilot.press("enter")

@@ -39,11 +39,12 @@ class StartScreen(Screen):
                 persona_id, rep_name, mode, engine, hints)
 
     def __init__(self, personas: dict, warnings: list[str], *, rep_name: str = "", mode: str = "typed",
-                 engine: str = "offline", hints: bool = True) -> None:
+                 engine: str = "offline", hints: bool = True, device: str | None = None) -> None:
         super().__init__()
         self.personas = personas
         self.warnings = warnings
         self.defaults = {"rep_name": rep_name, "mode": mode, "engine": engine, "hints": hints}
+        self.device = device
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -83,9 +84,20 @@ class StartScreen(Screen):
             from simulator.speech.health import voice_problem
         except ImportError:
             return
-        problem = voice_problem()
+        problem = voice_problem(self.device)
         if problem:
-            self.app.call_from_thread(self.query_one("#voice-note", Label).update, f"{problem}; typed works")
+            self.app.call_from_thread(self._show_voice_problem, problem)
+
+    def _show_voice_problem(self, problem: str) -> None:
+        """The one-line reason (and fix) under the modes; without a microphone, Typed is preselected."""
+        text = problem.rstrip(".")
+        if "type" not in text.lower():
+            text += "; typed works"
+        note = self.query_one("#voice-note", Label)
+        note.update(f"{text}.")
+        note.display = True
+        if problem.startswith("Voice is off"):
+            self.query_one("#mode-typed", RadioButton).value = True
 
     def _mode(self) -> str:
         pressed = self.query_one("#mode", RadioSet).pressed_button
