@@ -28,6 +28,7 @@ class StoredPractice(PracticeSession):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._lock = threading.RLock()
+        self.first_rep = self.rep_name or "Rep"
 
     def rep_turn(self, text: str, **kwargs) -> Turn:
         with self._lock:
@@ -47,7 +48,7 @@ class StoredPractice(PracticeSession):
 
     def scorecards_by_rep(self) -> dict[str, dict]:
         """One scorecard per rep (a single entry when one rep practised)."""
-        parts = split_by_rep(self.turns, default=self.rep_name or "")
+        parts = split_by_rep(self.turns, default=self.first_rep)
         if len(parts) <= 1:
             return {self.rep_name or "": self.scorecard()}
         from simulator.conversation.scorecard import score
@@ -59,7 +60,7 @@ class StoredPractice(PracticeSession):
             revealed = sorted({fid for t in turns if t.speaker == "buyer" for fid in t.revealed})
             card["discovery"] = {"revealed": len(revealed), "total": len(self.persona.facts), "facts": revealed}
             card["trust_final"] = next((t.trust for t in reversed(turns) if t.trust is not None), None)
-            cards[rep or "Rep"] = card
+            cards[rep] = card
         return cards
 
 

@@ -117,14 +117,19 @@ def _load(settings: SttSettings):
         except ImportError:
             raise RapportError("transcription needs faster-whisper: pip install faster-whisper") from None
         threads = settings.threads or os.cpu_count() or 1
-        try:
-            # local_files_only: never reach for the network; a size name must already be cached
-            model = WhisperModel(
-                source, device="cpu", compute_type=settings.compute_type, cpu_threads=threads, local_files_only=True
-            )
-        except Exception as exc:  # noqa: BLE001 - CTranslate2/HF raise many kinds
-            hint = "" if Path(source).exists() else " (size names must be downloaded first; or pass a model folder)"
-            raise RapportError(f"cannot load Whisper model {settings.model!r}: {type(exc).__name__}{hint}") from None
+        model = None
+        # A folder or a cached size name loads offline; a size name not cached yet is downloaded by
+        # faster-whisper where the network allows (one attempt, with HF's own timeouts).
+        for offline in (True, False) if not Path(source).exists() else (True,):
+            try:
+                model = WhisperModel(source, device="cpu", compute_type=settings.compute_type, cpu_threads=threads,
+                                     local_files_only=offline)
+                break
+            except Exception as exc:  # noqa: BLE001 - CTranslate2/HF raise many kinds
+                error = exc
+        if model is None:
+            hint = "" if Path(source).exists() else " (not cached and could not be downloaded; or pass a model folder)"
+            raise RapportError(f"cannot load Whisper model {settings.model!r}: {type(error).__name__}{hint}") from None
         _CACHE[key] = model
         return model
 

@@ -61,5 +61,5 @@ def test_bad_model_names_and_folders_are_one_line_errors(tmp_path):
         Transcriber(SttSettings(model=str(broken)))
     with pytest.raises(RapportError, match="not found"):
         resolve_model("./no/such/folder")
-    with pytest.raises(RapportError, match="size names must be downloaded"):
+    with pytest.raises(RapportError, match="not cached and could not be downloaded"):
         Transcriber(SttSettings(model="medium.en-never-downloaded"))

@@ -110,3 +110,15 @@ async def test_coach_note_flag_and_hand_over_are_recorded():
             stored = store.get(screen.session.session_id)
         assert [e.kind for e in stored.coach_events] == ["note", "flag_good", "handover"]
         assert len(stored.turns) == 5
+
+
+def test_unnamed_first_rep_and_a_named_second_rep_get_separate_scorecards():
+    from simulator.session.start import open_practice
+
+    session = open_practice(persona_id="bakery-owner", seed=1, save=False)
+    session.start()
+    session.rep_turn("What does a normal week look like for you?")
+    session.hand_over("Alex")
+    session.rep_turn("How do the staff feel about the rota?")
+    cards = session.scorecards_by_rep()
+    assert list(cards) == ["Rep", "Alex"]
