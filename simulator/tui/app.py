@@ -103,24 +103,39 @@ class RapportApp(App):
         self.begin_practice(choice)
 
     def begin_practice(self, options: AppOptions) -> None:
+        """Show the practice screen at once; the session (store, engine, voice) opens in its worker."""
         from simulator.errors import RapportError
-        from simulator.session.start import open_practice
+        from simulator.persona.loader import get
         from simulator.tui.screens.practice import PracticeScreen
 
         self.last_choice = options
         try:
+            persona = get(options.persona, options.personas_dirs)
+        except RapportError as exc:
+            self.notify(str(exc), severity="error", timeout=10)
+            self.practice_failed()
+            return
+
+        def opener():
+            from simulator.session.start import open_practice
+
             session = open_practice(persona_id=options.persona, engine=options.engine, rep_name=options.rep_name,
                                     seed=options.seed, personas_dirs=options.personas_dirs,
                                     db_url=options.db_url, save=options.save, sinks=[self.relay],
                                     settings={"mode": options.mode, "hints": options.hints, "exam": options.exam},
                                     engine_settings=options.extra.get("model") and {"model": options.extra["model"]})
-        except RapportError as exc:
-            self.notify(str(exc), severity="error", timeout=10)
-            if not self.screen_stack or len(self.screen_stack) <= 1:
-                self.show_start()
-            return
-        voice = self._voice(options, session)
-        self.push_screen(PracticeScreen(session, hints=options.hints, exam=options.exam, voice=voice))
+            return session, self._voice(options, session)
+
+        self.push_screen(PracticeScreen(persona, opener, hints=options.hints, exam=options.exam))
+
+    def practice_failed(self) -> None:
+        """A session that could not open: back to where the user chose it (or the start screen)."""
+        from simulator.tui.screens.practice import PracticeScreen
+
+        if isinstance(self.screen, PracticeScreen):
+            self.pop_screen()
+        if len(self.screen_stack) <= 1:
+            self.show_start()
 
     def _voice(self, options: AppOptions, session):
         if options.mode == "typed" and options.audio_file is None:

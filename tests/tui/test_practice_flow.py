@@ -122,3 +122,18 @@ def test_unnamed_first_rep_and_a_named_second_rep_get_separate_scorecards():
     session.rep_turn("How do the staff feel about the rota?")
     cards = session.scorecards_by_rep()
     assert list(cards) == ["Rep", "Alex"]
+
+
+async def test_a_store_that_cannot_open_is_one_notice_and_back_to_the_start(rapport_home):
+    from simulator.tui.screens.start import StartScreen
+
+    corrupt = rapport_home / "broken.db"
+    corrupt.parent.mkdir(parents=True, exist_ok=True)
+    corrupt.write_bytes(b"this is not a database" * 100)
+    app = make_app(AppOptions(start="practice", persona="bakery-owner", mode="typed", db_url=f"sqlite:///{corrupt}"))
+    async with app.run_test(size=(140, 45)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, StartScreen))
+        await pilot.pause(0.3)  # let the start screen finish mounting before the test closes the app
+        messages = [str(n.message) for n in app._notifications]
+        assert any("broken.db" in m or "database" in m for m in messages), messages
+    assert corrupt.read_bytes() == b"this is not a database" * 100  # nothing overwritten

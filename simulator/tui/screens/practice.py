@@ -52,19 +52,23 @@ class PracticeScreen(Screen):
         Binding("ctrl+e", "end", "End session", priority=True),
     ]
 
-    def __init__(self, session, *, hints: bool = True, exam: bool = False, voice=None) -> None:
+    def __init__(self, persona, opener, *, hints: bool = True, exam: bool = False) -> None:
+        """``opener()`` returns ``(session, voice or None)``; it runs in a worker after the first paint
+        (opening the store and the buyer engine takes a moment) and may raise RapportError."""
         super().__init__()
-        self.session = session
+        self.persona = persona
+        self.opener = opener
+        self.session = None
+        self.voice = None
         self.hints = hints and not exam
         self.exam = exam
-        self.voice = voice
         self.muted = False
         self.paused = False
         self._last_trust: float | None = None
 
     # ---- layout -------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        persona = self.session.persona
+        persona = self.persona
         yield Header()
         with Horizontal(id="practice"):
             with Vertical(id="conversation"):
@@ -91,7 +95,7 @@ class PracticeScreen(Screen):
     def on_mount(self) -> None:
         self.session_relay_target(self)
         self.query_one("#typed", Input).focus()
-        self.query_one("#rep-name", Label).update(f"in the hot seat: {self.session.rep_name or 'you'}")
+        self.query_one("#phase", Label).update("getting ready…")
         self._start()
 
     def session_relay_target(self, target) -> None:
@@ -102,9 +106,33 @@ class PracticeScreen(Screen):
     # ---- work in threads ----------------------------------------------------------------------
     @work(thread=True, group="session")
     def _start(self) -> None:
-        self.session.start()
-        if self.voice is not None:
-            self.voice.start()
+        from simulator.errors import RapportError
+
+        try:
+            session, voice = self.opener()
+        except RapportError as exc:
+            self.app.call_from_thread(self._could_not_open, str(exc))
+            return
+        self.app.call_from_thread(self._opened, session, voice)
+        session.start()
+        if voice is not None:
+            voice.start()
+
+    def _opened(self, session, voice) -> None:
+        self.session, self.voice = session, voice
+        self.query_one("#rep-name", Label).update(f"in the hot seat: {session.rep_name or 'you'}")
+        if self.muted and voice is not None:
+            voice.set_muted(True)
+
+    def _could_not_open(self, message: str) -> None:
+        self.notify(message, severity="error", timeout=10)
+        self.call_after_refresh(self.app.practice_failed)  # once this screen has finished mounting
+
+    def _ready(self) -> bool:
+        if self.session is None:
+            self.notify("Still getting the buyer ready…")
+            return False
+        return True
 
     @work(thread=True, group="session")
     def _rep_turn(self, text: str) -> None:
@@ -126,7 +154,7 @@ class PracticeScreen(Screen):
             self.query_one("#partial", Static).update(f"… {event.text}")
         elif isinstance(event, ev.BuyerChunk):
             partial = self.query_one("#partial", Static)
-            partial.update(f"{self.session.persona.name}: {event.text}")
+            partial.update(f"{self.persona.name}: {event.text}")
         elif isinstance(event, ev.Hint):
             if self.hints:
                 self.query_one("#hint", Static).update(f"hint: {event.text}")
@@ -139,7 +167,7 @@ class PracticeScreen(Screen):
 
     def _add_turn(self, turn) -> None:
         log = self.query_one("#log", VerticalScroll)
-        log.mount(TurnView(turn, self.session.persona.name, self._last_trust))
+        log.mount(TurnView(turn, self.persona.name, self._last_trust))
         log.scroll_end(animate=False)
         if turn.speaker == "buyer" and turn.trust is not None:
             meter = self.query_one("#trust", TrustMeter)
@@ -181,6 +209,8 @@ class PracticeScreen(Screen):
         event.input.value = ""
         if not text:
             return
+        if not self._ready():
+            return
         if self.paused:
             self.notify("The session is paused (F9 resumes).", severity="warning")
             return
@@ -214,21 +244,31 @@ class PracticeScreen(Screen):
         self.notify("Hints on." if self.hints else "Hints hidden.")
 
     def action_note(self) -> None:
+        if not self._ready():
+            return
+
         def done(text: str | None) -> None:
             if text:
                 self.session.coach("note", text)
         self.app.push_screen(AskText("Coach note on this moment"), done)
 
     def action_flag(self, verdict: str) -> None:
+        if not self._ready():
+            return
         self.session.coach(f"flag_{verdict}", "")
 
     def action_steer(self) -> None:
+        if not self._ready():
+            return
+
         def done(choice: str | None) -> None:
             if choice:
                 self.session.coach("steer", choice)
         self.app.push_screen(Choose("Steer the buyer", STEERS), done)
 
     def action_pause(self) -> None:
+        if not self._ready():
+            return
         self.paused = not self.paused
         self.session.coach("pause" if self.paused else "resume", "")
         if self.voice is not None:
@@ -236,13 +276,17 @@ class PracticeScreen(Screen):
         self.query_one("#phase", Label).update(PHASES["paused" if self.paused else "idle"])
 
     def action_hand_over(self) -> None:
+        if not self._ready():
+            return
+
         def done(name: str | None) -> None:
             if name:
                 self.session.hand_over(name)
         self.app.push_screen(AskText("Hand over to the next rep", "their name"), done)
 
     def action_end(self) -> None:
-        self._finish()
+        if self._ready():
+            self._finish()
 
     @work(thread=True, exclusive=True, group="finish")
     def _finish(self) -> None:

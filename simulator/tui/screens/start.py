@@ -75,7 +75,8 @@ class StartScreen(Screen):
         self.query_one("#personas", OptionList).focus()
         if self.personas:
             self.query_one("#personas", OptionList).highlighted = 0
-        self._check_voice()
+        # After the first paint: the check imports the audio stack, which would hold the GIL meanwhile.
+        self.call_after_refresh(self._check_voice)
 
     @work(thread=True, exit_on_error=False)
     def _check_voice(self) -> None:
