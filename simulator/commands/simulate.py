@@ -66,10 +66,11 @@ def read_script(path: str | Path) -> list[str]:
 
 def run_script(
     persona: Persona, lines: Iterable[str], *, engine: str = "offline", seed: int | None = None,
-    settings: object = None, sinks: Iterable[EventSink] = (),
+    settings: object = None, sinks: Iterable[EventSink] = (), rep_name: str | None = None,
 ) -> PracticeSession:
     """Play the script against the buyer; stops early if the buyer ends the meeting."""
-    session = PracticeSession(persona, make_engine(engine, seed=seed, settings=settings), seed=seed, sinks=sinks)
+    session = PracticeSession(persona, make_engine(engine, seed=seed, settings=settings), seed=seed, sinks=sinks,
+                              rep_name=rep_name)
     session.start()
     for line in lines:
         if session.state.ended:
@@ -122,12 +123,13 @@ def render_text(doc: dict, persona: Persona, unused: int = 0) -> str:
 @click.option("--engine", type=click.Choice(ENGINES), default="offline", show_default=True, help="Buyer engine.")
 @click.option("--model", default=None, help="LLM model name for --engine openai (default: RAPPORT_LLM_MODEL).")
 @click.option("--seed", type=int, default=None, help="Seed for a repeatable conversation.")
+@click.option("--rep", "rep_name", default=None, help="The rep's name, stored with the session.")
 @click.option("--no-save", is_flag=True, help="Do not store the session (by default it is saved).")
 @db_option
 @personas_option
 @json_option
 def simulate(persona_id: str, script: str | None, audio: str | None, realtime: bool, engine: str,
-             model: str | None, seed: int | None, no_save: bool, db_url: str | None,
+             model: str | None, seed: int | None, rep_name: str | None, no_save: bool, db_url: str | None,
              personas_dirs: tuple[Path, ...], as_json: bool) -> None:
     """Feed a script of rep lines to a simulated buyer; print the conversation and the scorecard."""
     _, warnings = load_all(personas_dirs)
@@ -139,19 +141,21 @@ def simulate(persona_id: str, script: str | None, audio: str | None, realtime: b
     lines = read_script(script) if script is not None else []
     source = {"script": str(script)} if script is not None else {"audio": str(audio), "realtime": realtime}
     settings = {"model": model} if model else None
-    recorder = None if no_save else start_recorder(persona, engine, {"seed": seed, **source}, db_url)
+    recorder = None if no_save else start_recorder(persona, engine, {"seed": seed, **source}, db_url,
+                                                     reps=[rep_name] if rep_name else [])
     problems = ProblemPrinter()
     sinks: list[EventSink] = [problems] + ([recorder] if recorder else [])
     if audio is not None:  # the voice pipeline (simulator/speech/run.py) feeds the session turn by turn
         from simulator.speech.run import run_audio_file
 
         session = PracticeSession(persona, make_engine(engine, seed=seed, settings=settings), seed=seed,
-                                  sinks=sinks)
+                                  sinks=sinks, rep_name=rep_name)
         run_audio_file(session, audio, realtime=realtime,
                        on_problem=lambda msg: click.echo(f"rapport: warning: {msg}", err=True))
         lines = [t.text for t in session.turns if t.speaker == "rep"]
     else:
-        session = run_script(persona, lines, engine=engine, seed=seed, settings=settings, sinks=sinks)
+        session = run_script(persona, lines, engine=engine, seed=seed, settings=settings, sinks=sinks,
+                             rep_name=rep_name)
     problems.summary()
     doc = result(session, engine)
     if recorder:

@@ -213,3 +213,14 @@ def test_list_with_filters_that_match_nothing_says_so(capsys, db_url, tmp_path):
     run(capsys, "sessions", "import", str(transcript), "--persona", "bakery-owner", "--rep", "maya", "--db", db_url)
     code, out, _ = run(capsys, "sessions", "list", "--persona", "enterprise-cfo", "--rep", "li", "--db", db_url)
     assert code == 0 and out.strip() == "No sessions match rep 'li', persona 'enterprise-cfo'."
+
+
+def test_simulate_rep_name_is_stored_and_filters_the_list(capsys, db_url, script):
+    code, out, _ = run(capsys, "simulate", "--persona", "bakery-owner", "--script", script, "--rep", "Maya",
+                       "--db", db_url, "--json")  # fmt: skip
+    sid = json.loads(out)["session_id"]
+    code, out, _ = run(capsys, "sessions", "list", "--rep", "Maya", "--db", db_url, "--json")
+    listed = json.loads(out)
+    assert code == 0 and [s["id"] for s in listed] == [sid] and listed[0]["reps"] == ["Maya"]
+    assert all(t.get("rep_name") == "Maya" for t in json.loads(
+        run(capsys, "sessions", "show", sid, "--db", db_url, "--json")[1])["turns"] if t["speaker"] == "rep")
