@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from simulator.persona.engine import make_engine
+from simulator.commands.simulate import run_script
 from simulator.persona.loader import get
 from simulator.session.loop import PracticeSession
 from simulator.session.store import Store
@@ -65,14 +65,7 @@ def fixed_ids(monkeypatch) -> None:
 
 def conversation(lines: list[str], rep: str, seed: int = 1, persona_id: str = PERSONA) -> PracticeSession:
     """Play ``lines`` against the seeded offline buyer (stops early if the buyer ends the meeting)."""
-    persona = get(persona_id)
-    session = PracticeSession(persona, make_engine("offline", seed=seed), seed=seed, rep_name=rep)
-    session.start()
-    for line in lines:
-        if session.state.ended:
-            break
-        session.rep_turn(line)
-    return session
+    return run_script(get(persona_id), lines, seed=seed, rep_name=rep)
 
 
 def store_session(store: Store, session: PracticeSession, started_at: float, *, finish: bool = True,
