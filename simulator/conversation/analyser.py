@@ -20,12 +20,18 @@ from pathlib import Path
 
 from simulator.conversation.features import extract
 from simulator.conversation.model import Model
-from simulator.conversation.moves import LABELS, Analysis
+from simulator.conversation.moves import LABELS, TRANSACTIONAL, Analysis
 
 #: Recorded with every analysed turn; bump when the rules, features or weights change.
-ANALYSER_VERSION = "rules+lr-1.3"
+ANALYSER_VERSION = "rules+lr-1.4"
 
 WEIGHTS = Path(__file__).with_name("analyser_model.json")
+
+#: Clause-level labelling of multi-clause turns: a transactional label is added when the model gives it at least
+#: ``CLAUSE_THRESHOLD`` on one clause read alone and at least ``CLAUSE_GATE`` on the whole turn (chosen by 5-fold
+#: cross-validation on the corpus; see docs/analyser.md).
+CLAUSE_THRESHOLD = 0.5
+CLAUSE_GATE = 0.1
 
 #: A cue for a chosen label when none of the rules that speak for it fired.
 FALLBACK_CUES: dict[str, str] = {
@@ -70,9 +76,29 @@ def analyse(text: str, buyer_said: str | None = None, weights: Model | None = No
     if feats.norm.empty:
         labels: tuple[str, ...] = ("other",)
     else:
-        labels = (weights or model()).predict(feats.names)
+        weights = weights or model()
+        labels = weights.predict(feats.names)
+        if len(feats.norm.clauses) > 1 and CLAUSE_THRESHOLD < 1.0:
+            labels = _add_clause_labels(labels, feats, buyer_said, weights)
     assert all(label in LABELS for label in labels)
     return Analysis(text=text, labels=labels, cues=choose_cues(labels, feats.readable(labels)))
+
+
+def _add_clause_labels(labels: tuple[str, ...], feats, buyer_said: str | None, weights: Model) -> tuple[str, ...]:
+    """``labels`` plus the transactional labels that one clause, read on its own, clearly carries.
+
+    A turn like "our platform fixes that, it's the best on the market, can we sign this week?" mixes a
+    pitch, a benefit and a close; on the whole turn the strongest move can mask the others.
+    """
+    whole = weights.probabilities(feats.names)
+    chosen = set(labels)
+    for clause, marked in zip(feats.norm.clauses, feats.norm.marked_questions, strict=True):
+        text = " ".join(clause) + ("?" if marked else "")
+        p = weights.probabilities(extract(text, buyer_said).names)
+        for i, label in enumerate(weights.labels):
+            if label in TRANSACTIONAL and p[i] >= CLAUSE_THRESHOLD and whole[i] >= CLAUSE_GATE:
+                chosen.add(label)
+    return tuple(label for label in LABELS if label in chosen)
 
 
 def analyse_many(items: Iterable[tuple[str, str | None]], weights: Model | None = None) -> list[Analysis]:

@@ -21,6 +21,8 @@ _OPENERS = frozenset({"and", "so", "but", "ok", "right", "now", "then", "also", 
 _QUESTION_TAILS = frozenset({("how", "so"), ("how", "come"), ("what", "way"), ("such", "as"), ("for", "example"),
                              ("meaning", "what"), ("or", "what"), ("since", "when"), ("like", "what"), ("to", "what"),
                              ("and", "why"), ("but", "why"), ("for", "what"), ("of", "what"), ("from", "what")})
+#: Openings that make a clause a question without a question mark ("anything else i should know").
+_QUESTION_HEADS = frozenset({("anything", "else"), ("anyone", "else"), ("any", "other"), ("anybody", "else")})
 _SUBJ = frozenset({"you", "your", "they", "it", "that", "this", "there", "the", "he", "she", "anyone", "i", "we",
                    "everyone", "people", "our", "any"})
 _INVITE = re.compile(r"\b(?:tell me|walk me through|talk me through|take me through|help me understand|"
@@ -97,7 +99,7 @@ def is_question_clause(clause: tuple[str, ...], marked: bool) -> bool:
         return True
     if words[0] in AUX and len(words) > 1 and (words[1] in _SUBJ or words[1] == "not"):
         return True
-    if len(words) > 1 and tuple(words[-2:]) in _QUESTION_TAILS:
+    if len(words) > 1 and (tuple(words[-2:]) in _QUESTION_TAILS or tuple(words[:2]) in _QUESTION_HEADS):
         return True
     return bool(_INVITE.search(" ".join(words)))
 

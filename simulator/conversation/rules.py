@@ -59,6 +59,13 @@ KEYS: dict[str, str] = {
               "also spec",
     "p_it_does": "syncs integrates tracks alerts handles sends lets gives includes connects plugs supports automates "
                  "generates flags monitors comes does fixes solves takes",
+    "p_intro": "tell telling walk walking take taking show showing give giving run running share sharing talk "
+               "talking about our my us who",
+    "p_superlative": "best leading leader award winning class art edge breed none unmatched unbeatable else only "
+                     "top highest star recognised recognized featured accredited most fastest cheapest easiest rated",
+    "p_track_record": "helped served worked supported onboarded saved trusted",
+    "b_fixes": "fixes fix solves solve sorts sort takes eliminates eliminate removes remove rid ends end kills kill "
+               "stops stop prevents prevent",
     "b_you_will": "you",
     "b_this_will": "will would going can could",
     "b_outcome": "pays pay save saves saving cut cuts half double triple boost increase reduce grow time peace more "
@@ -178,6 +185,28 @@ RULES: tuple[Rule, ...] = (
        r"trusted by|used by|clients include|founded|in business|since (?:\d+|nineteen|twenty)|let me tell you about|"
        r"what we do|our approach|we also|we can also|spec sheet)\b",
        "shows or describes the offering ('{m}')"),
+    _r("p_intro", "pitch",
+       r"\b(?:(?:let me|i will|i would like to|i want to|i would love to|allow me to|i am going to|i thought i would|"
+       r"can i|could i|start by|begin by) (?:start by |begin by |just |quickly |first |briefly )?(?:tell|telling|walk|"
+       r"walking|take|taking|show|showing|give|giving|run|running|share|sharing|talk|talking) you (?:through |about |"
+       r"a bit about |a little about |an overview|a quick|what we|how we|how our|who we)|(?:a bit|a little|more) "
+       r"about (?:us|ourselves|our|my company|what we)|who we are|(?:our|my) (?:company|firm|agency|business|brand|"
+       r"group|organi[sz]ation|studio|team|outfit|range|line up|lineup|offer|products|services))\b",
+       "presents the seller ('{m}')"),
+    _r("p_superlative", "pitch",
+       r"\b(?:(?:the )?best (?:on|in) the (?:market|industry|business|country|world|region)|best in (?:class|the "
+       r"business|the industry)|(?:the )?(?:leading|top|fastest|cheapest|easiest|most \w+) \w+ (?:on|in) the "
+       r"(?:market|industry|world|country)|industry leading|market leading|market leader|award winning|world class|"
+       r"state of the art|cutting edge|best of breed|second to none|unmatched|unbeatable|nobody else|no one else "
+       r"(?:does|offers|has|can)|the only (?:one|company|platform|tool|provider|product|system|firm)|top rated|highest "
+       r"rated|five star|leader in|leading provider|recogni[sz]ed (?:as|by)|featured in|accredited)\b",
+       "praises the offering ('{m}')"),
+    _r("p_track_record", "pitch",
+       r"\b(?:we|our team|our clients|our customers) (?:have |ve )?(?:already )?(?:helped|served|worked with|supported|"
+       r"onboarded|saved|trusted by) (?:over |more than |about |nearly |almost |well over )?(?:\d+|hundreds|"
+       r"thousands|dozens|a (?:hundred|thousand)|(?:one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|"
+       r"forty|fifty|sixty|seventy|eighty|ninety) \w+|lots of|loads of|plenty of|companies|businesses|teams|firms)\b",
+       "cites a track record ('{m}')"),
     _r("p_price", "pitch",
        r"\b(?:(?:implementation|setup|set up|monthly|annual|flat|licen[cs]e|subscription) fees?|fees are|our fees|"
        r"our (?:price|prices|rates)|the price (?:is|includes)|priced at|(?:\d+|hundred|thousand) (?:dollars|pounds|"
@@ -189,6 +218,12 @@ RULES: tuple[Rule, ...] = (
        r"does all|does everything|does exactly|fixes|solves|takes care)\b",
        "describes what the product does ('{m}')"),
     # --- benefit: outcomes promised before a need ---------------------------------------------------
+    _r("b_fixes", "benefit",
+       r"\b(?:fix(?:es)?|solves?|sorts? (?:that|this|it|those) out|sorts? out|takes? care of|eliminates?|removes?|"
+       r"gets? rid of|ends?|kills?|stops?|prevents?) (?:that|this|those|all (?:of )?(?:that|this|those|your)|the "
+       r"(?:problem|issue|headache|pain|bottleneck|delays?|errors?|mess)|your (?:problem|issue|headache|"
+       r"pain|bottleneck|delays?|errors?|mess)|exactly that|it for you|that for you|them for you)\b",
+       "claims to fix the buyer's problem ('{m}')"),
     _r("b_you_will", "benefit",
        r"\byou (?:will|would|are going to|could|can|will be able to) (?:\w+ )?(?:save|get|cut|see|love|never|"
        r"reduce|increase|double|triple|grow|avoid|stop|free|gain|win|notice|wonder|sleep|finally|hit|boost|"

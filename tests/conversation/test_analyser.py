@@ -143,3 +143,38 @@ def test_a_step_tied_to_a_date_is_explained_as_such():
     a = analyse("Shall we get your fitters booked for the ninth?")
     assert "close" in a.labels
     assert any("date" in cue or "next step" in cue for cue in a.cues), a.cues
+
+
+# --- QA misses on utterances in no file (analyser 1.4) ---------------------------------------------------------
+
+
+def test_thanks_then_self_presentation_is_rapport_and_pitch():
+    got = labels("Thanks for the time, let me start by telling you about our company.")
+    assert {"rapport", "pitch"} <= got
+    assert analyse("Thanks for the time, let me start by telling you about our company.").stance == "transactional"
+
+
+@pytest.mark.parametrize("text", ["our platform fixes that, it's the best on the market, can we sign this week?",
+                                  "our platform fixes that its the best on the market can we sign this week"])
+def test_a_turn_mixing_moves_gets_each_transactional_label(text):
+    got = labels(text)
+    assert {"pitch", "close"} <= got, got
+    assert "benefit" in got, got
+
+
+@pytest.mark.parametrize("text", ["i see", "right", "I see.", "Right."])
+@pytest.mark.parametrize("buyer", [None, "The price is more than we planned to spend.",
+                                   "We tried a tool like this last year and it flopped."])
+def test_backchannels_are_listening_even_after_a_concern(text, buyer):
+    a = analyse(text, buyer)
+    assert a.labels == ("listening",), (text, buyer, a.labels)
+
+
+@pytest.mark.parametrize("text", ["anything else I should know", "Anything else I should know?"])
+def test_anything_else_is_a_question(text):
+    assert labels(text) == {"question"}
+
+
+def test_clause_labels_cue_the_seller_self_presentation():
+    a = analyse("Thanks for the time, let me start by telling you about our company.")
+    assert any("presents the seller" in cue for cue in a.cues), a.cues
