@@ -92,12 +92,14 @@ def _add_clause_labels(labels: tuple[str, ...], feats, buyer_said: str | None, w
     """
     whole = weights.probabilities(feats.names)
     chosen = set(labels)
+    open_labels = [i for i, label in enumerate(weights.labels)
+                   if label in TRANSACTIONAL and label not in chosen and whole[i] >= CLAUSE_GATE]
+    if not open_labels:  # nothing a clause could add: skip the per-clause pass (same result, faster)
+        return labels
     for clause, marked in zip(feats.norm.clauses, feats.norm.marked_questions, strict=True):
         text = " ".join(clause) + ("?" if marked else "")
         p = weights.probabilities(extract(text, buyer_said).names)
-        for i, label in enumerate(weights.labels):
-            if label in TRANSACTIONAL and p[i] >= CLAUSE_THRESHOLD and whole[i] >= CLAUSE_GATE:
-                chosen.add(label)
+        chosen.update(weights.labels[i] for i in open_labels if p[i] >= CLAUSE_THRESHOLD)
     return tuple(label for label in LABELS if label in chosen)
 
 
