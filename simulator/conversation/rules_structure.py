@@ -74,6 +74,8 @@ KEYS: dict[str, str] = {
                   "easter "
                   "christmas half long into settling settle finding go hobby hobbies cycling fishing marathon",
     "o_repair": "spell speaker written saying video screen sound volume",
+    "q_future": "solved fixed sorted gone worked perfect wand forward year months different change changed notice "
+                "mean look",
 }
 
 
@@ -143,6 +145,14 @@ STRUCTURE_RULES: tuple[Rule, ...] = (
           r"(?:us|me|the \w+|our \w+|them) (?:to )?(?:come|start|out|in|on site|fit|install|deliver|begin|arrive|"
           r"set up|go)\b",
           "assumes the next step is happening ('{m}')"),
+    # --- question: future pacing, the buyer describing success in their own words ------------------------------
+    _rule("q_future", "question",
+          r"\b(?:if|once|when|imagine|suppose|say|picture)\b.{0,80}?\b(?:solved|fixed|sorted|gone|went away|worked|"
+          r"working|perfect|magic wand|fast forward|a year from now|in a year|twelve months)\b.{0,80}?"
+          r"\bwhat\b.{0,30}?\b(?:different|change|changed|look like|looks different|mean|notice)\b|"
+          r"\bfast forward\b|\b(?:imagine|suppose|picture)\b.{0,60}?\b(?:solved|fixed|sorted|gone|perfect)\b|"
+          r"\b(?:if|once|when)\b.{0,50}?\b(?:was|were|is|are|got|had been) (?:all )?(?:solved|fixed|sorted|gone)\b",
+          "asks the buyer to picture success in their own words ('{m}')"),
     # --- rapport: personal small talk ---------------------------------------------------------------------
     _rule("r_personal", "rapport",
           r"\b(?:are you a (?:runner|cyclist|golfer|fan|gardener|reader)|how was the wedding|puppy|dogs?|cats?|pets?|"

@@ -178,3 +178,18 @@ def test_anything_else_is_a_question(text):
 def test_clause_labels_cue_the_seller_self_presentation():
     a = analyse("Thanks for the time, let me start by telling you about our company.")
     assert any("presents the seller" in cue for cue in a.cues), a.cues
+
+
+# --- future pacing (analyser 1.5): the buyer pictures success; the seller's "we" does not make it a pitch ---------
+
+
+@pytest.mark.parametrize("text", [
+    "If we fast forward a year and this was solved, what would be different for you?",
+    "if we fast forward a year and this was solved what would be different for you",
+    "Imagine the staffing gap was sorted. What changes for you day to day?",
+])
+def test_future_pacing_questions_are_consultative(text):
+    a = analyse(text)
+    assert a.stance == "consultative", a.labels
+    assert "question" in a.labels
+    assert any("picture success" in cue for cue in a.cues), a.cues
