@@ -31,11 +31,18 @@ class VoiceBridge:
         self.paused = False
         self.talking = False
         self._stopped = threading.Event()
+        self._done = threading.Event()
         self._folder = tempfile.TemporaryDirectory(prefix="rapport-turns-")
 
     # ---- running (called from a worker thread) ---------------------------------------------------
     def start(self) -> None:
         """Load the models and run the pipeline until the session ends or ``stop`` is called."""
+        try:
+            self._run()
+        finally:
+            self._done.set()
+
+    def _run(self) -> None:
         self.emit(PhaseChanged("loading", "loading the speech model"))
         try:
             self.pipeline = self._build()
@@ -105,7 +112,13 @@ class VoiceBridge:
         self.paused = paused
         self._apply_listening()
 
-    def stop(self) -> None:
+    def stop(self, wait_s: float = 5.0) -> None:
+        """End voice: the buyer falls silent at once, the microphone closes, and (up to ``wait_s``) the
+        pipeline finishes storing the last reply's recording and latencies."""
         self._stopped.set()
-        if self.pipeline is not None:
-            self.pipeline.stop()
+        pipeline = self.pipeline
+        if pipeline is not None:
+            if pipeline.voice is not None:
+                pipeline.voice.stop()
+            pipeline.stop()
+            self._done.wait(wait_s)

@@ -50,7 +50,7 @@ async def test_voice_practice_from_a_recording(spoken_turns):
         assert turns[1].start_s is not None and turns[1].end_s > turns[1].start_s
         session = app.screen.session
         voice = app.screen.voice.pipeline.voice
-        for _ in range(200):  # let the buyer finish its last reply (ending mid-reply cuts the recording short)
+        for _ in range(200):  # let the buyer finish its last reply, so every reply has a voice latency
             await pilot.pause(0.1)
             if voice is None or not voice.speaking:
                 break
