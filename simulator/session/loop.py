@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from simulator.conversation.moves import Analysis
 from simulator.conversation.turns import Turn
@@ -224,18 +224,8 @@ class PracticeSession:
 
     def scorecard(self) -> dict:
         """The scorecard (``rapport score --json`` shape) plus ``discovery`` and ``trust_final``."""
-        from simulator.conversation.scorecard import score
-
-        titles = {f.id: f.topic for f in self.persona.facts}
-        card = score(self.turns, facts_total=len(self.persona.facts), fact_titles=titles,
-                     trust_start=float(self.persona.starting_trust)).to_dict()
-        card["discovery"] = {
-            **(card.get("discovery") or {}),
-            "revealed": len(self.state.revealed),
-            "total": len(self.persona.facts),
-            "facts": list(self.state.revealed),
-        }
-        card["trust_final"] = self.state.trust
+        card = practice_scorecard(self.turns, self.persona, trust_start=float(self.persona.starting_trust),
+                                  revealed=list(self.state.revealed), trust_final=self.state.trust)
         card["next_step_offered"] = self.state.next_step_offered
         card["buyer_ended"] = self.state.ended
         return card
@@ -254,3 +244,21 @@ class PracticeSession:
         self.emit(PhaseChanged(phase="ended", detail=reason, t=self.now()))
         self.emit(self._ended_event)
         return self._ended_event
+
+
+def practice_scorecard(turns: Sequence[Turn], persona: Persona, *, trust_start: float | None = None,
+                       revealed: Sequence[str] | None = None, trust_final: float | None = None) -> dict:
+    """The scorecard of ``turns`` (``rapport score --json`` shape) with the persona's ``discovery`` (facts
+    revealed of all) and ``trust_final``; both are read from the buyer turns unless given."""
+    from simulator.conversation.scorecard import score
+
+    titles = {f.id: f.topic for f in persona.facts}
+    card = score(turns, facts_total=len(persona.facts), fact_titles=titles, trust_start=trust_start).to_dict()
+    if revealed is None:
+        revealed = sorted({fid for t in turns if t.speaker == "buyer" for fid in t.revealed})
+    if trust_final is None:
+        trust_final = next((t.trust for t in reversed(turns) if t.trust is not None), None)
+    card["discovery"] = {**(card.get("discovery") or {}), "revealed": len(revealed), "total": len(persona.facts),
+                         "facts": list(revealed)}
+    card["trust_final"] = trust_final
+    return card

@@ -15,7 +15,7 @@ from simulator.conversation.turns import Turn
 from simulator.persona.engine import make_engine
 from simulator.persona.loader import get
 from simulator.session.events import EventSink, Problem
-from simulator.session.loop import PracticeSession
+from simulator.session.loop import PracticeSession, practice_scorecard
 
 
 class StoredPractice(PracticeSession):
@@ -47,21 +47,20 @@ class StoredPractice(PracticeSession):
             return super().end(reason)
 
     def scorecards_by_rep(self) -> dict[str, dict]:
-        """One scorecard per rep (a single entry when one rep practised)."""
+        """One scorecard per rep (a single entry when one rep practised); each rep's trust figures start from
+        the buyer's trust when that rep first spoke."""
         parts = split_by_rep(self.turns, default=self.first_rep)
         if len(parts) <= 1:
             return {self.rep_name or "": self.scorecard()}
-        from simulator.conversation.scorecard import score
-
-        titles = {f.id: f.topic for f in self.persona.facts}
-        cards = {}
-        for rep, turns in parts.items():
-            card = score(turns, facts_total=len(self.persona.facts), fact_titles=titles).to_dict()
-            revealed = sorted({fid for t in turns if t.speaker == "buyer" for fid in t.revealed})
-            card["discovery"] = {"revealed": len(revealed), "total": len(self.persona.facts), "facts": revealed}
-            card["trust_final"] = next((t.trust for t in reversed(turns) if t.trust is not None), None)
-            cards[rep] = card
-        return cards
+        trust_at_start: dict[str, float] = {}
+        trust = float(self.persona.starting_trust)
+        for turn in self.turns:
+            if turn.speaker == "rep":
+                trust_at_start.setdefault(turn.rep_name or self.first_rep, trust)
+            elif turn.trust is not None:
+                trust = turn.trust
+        return {rep: practice_scorecard(turns, self.persona, trust_start=trust_at_start.get(rep, trust))
+                for rep, turns in parts.items()}
 
 
 def open_practice(

@@ -124,6 +124,24 @@ def test_unnamed_first_rep_and_a_named_second_rep_get_separate_scorecards():
     assert list(cards) == ["Rep", "Alex"]
 
 
+def test_each_reps_trust_figure_starts_from_the_trust_they_took_over():
+    from simulator.session.start import open_practice
+
+    session = open_practice(persona_id="bakery-owner", seed=1, save=False)
+    session.start()
+    session.rep_turn("What does a normal week look like for you?")
+    session.rep_turn("How do the staff feel about the rota?")
+    handed_at = session.state.trust
+    session.hand_over("Alex")
+    session.rep_turn("What happens when someone calls in sick?")
+    cards = session.scorecards_by_rep()
+    alex_trust = next(f for f in cards["Alex"]["figures"] if f["name"] == "buyer trust")
+    assert alex_trust["detail"].startswith(f"from {handed_at:.0f} to {session.state.trust:.0f}")
+    assert cards["Alex"]["trust_final"] == session.state.trust
+    assert cards["Rep"]["trust_final"] == handed_at
+    assert cards["Rep"]["discovery"]["total"] == len(session.persona.facts)
+
+
 async def test_a_store_that_cannot_open_is_one_notice_and_back_to_the_start(rapport_home):
     from simulator.tui.screens.start import StartScreen
 
