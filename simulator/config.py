@@ -79,6 +79,11 @@ def db_url(explicit: str | None = None) -> str:
     env = os.environ.get("RAPPORT_DB")
     if env:
         return env
+    return db_url_default()
+
+
+def db_url_default() -> str:
+    """The SQLite file in the data folder, used when neither ``--db`` nor ``RAPPORT_DB`` is given."""
     return f"sqlite:///{data_dir() / 'sessions.db'}"
 
 

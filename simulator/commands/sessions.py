@@ -16,10 +16,10 @@ audio_dir_option = click.option(
 )  # fmt: skip
 
 
-def _open(db_url: str | None, audio_dir: Path | None = None):  # noqa: ANN202 (Store, imported lazily)
+def _open(db_url: str | None, audio_dir: Path | None = None, read: bool = True):  # noqa: ANN202 (Store, lazily)
     from simulator.session.store import Store
 
-    return Store.open(db_url, audio_dir)
+    return Store.open(db_url, audio_dir, read=read)
 
 
 @click.group()
@@ -139,7 +139,7 @@ def import_(file: str, persona_id: str, rep_name: str | None, personas_dirs: tup
 
     persona = get(persona_id, personas_dirs).model_dump(mode="json")
     text = sys.stdin.read() if file == "-" else read_text(file)
-    with _open(db_url) as store:
+    with _open(db_url, read=False) as store:
         sid = import_transcript(store, text, persona, rep_name, source_name=file)
         summary = store.summary(sid)
     if as_json:

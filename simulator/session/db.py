@@ -64,15 +64,17 @@ def describe(url: sa.URL) -> str:
     return url.render_as_string(hide_password=True)
 
 
-def open_engines(url: str) -> Engines:
-    """Create the engines for ``url`` (``sqlite:///path`` or ``postgresql://...``)."""
+def open_engines(url: str, *, existing: bool = False) -> Engines:
+    """Create the engines for ``url`` (``sqlite:///path`` or ``postgresql://...``); with ``existing`` an SQLite
+    file that is not there is an error instead of a new, empty database (a mistyped ``--db`` on a command
+    that only reads)."""
     try:
         parsed = sa.make_url(url)
     except sa.exc.ArgumentError:
         raise RapportError(f"not a database URL: {url!r} (use sqlite:///FILE or postgresql://...)") from None
     backend = parsed.get_backend_name()
     if backend == "sqlite":
-        return _sqlite(parsed)
+        return _sqlite(parsed, existing)
     if backend == "postgresql":
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
@@ -84,10 +86,12 @@ def open_engines(url: str) -> Engines:
     raise RapportError(f"unsupported database {backend!r}: use sqlite:///FILE or postgresql://...")
 
 
-def _sqlite(url: sa.URL) -> Engines:
+def _sqlite(url: sa.URL, existing: bool = False) -> Engines:
     path = url.database
     if path and path != ":memory:" and not path.startswith("file:"):
         file = Path(path).expanduser()
+        if existing and not file.exists():
+            raise RapportError(f"no session database at {file} (check --db or RAPPORT_DB)")
         check_sqlite_file(file)
         try:
             file.parent.mkdir(parents=True, exist_ok=True)

@@ -61,9 +61,14 @@ class Store:
         self.where = engines.where
 
     @classmethod
-    def open(cls, url: str | None = None, audio_dir: str | Path | None = None, *, recover: bool = True) -> Store:
-        """Open (creating and migrating if needed) the store; mark dead running sessions interrupted."""
-        engines = open_engines(config.db_url(url))
+    def open(cls, url: str | None = None, audio_dir: str | Path | None = None, *, recover: bool = True,
+             read: bool = False) -> Store:
+        """Open (creating and migrating if needed) the store; mark dead running sessions interrupted.
+
+        With ``read`` (commands that only look at stored sessions) a database named by ``--db`` or
+        ``RAPPORT_DB`` must already exist: a mistyped path is an error, not a new empty file. The default
+        database in the data folder is still created, so a fresh install lists "no sessions"."""
+        engines = open_engines(config.db_url(url), existing=read and config.db_url(url) != config.db_url_default())
         store = cls(engines, config.audio_dir(audio_dir))
         try:
             with translate("open the session store", store.where):

@@ -207,7 +207,6 @@ def test_progress_text_shows_units_and_yes_no():
 
 
 def test_list_with_filters_that_match_nothing_says_so(capsys, db_url, tmp_path):
-    assert run(capsys, "sessions", "list", "--db", db_url)[1].strip() == "No sessions stored yet."
     transcript = tmp_path / "call.txt"
     transcript.write_text(TRANSCRIPT)
     run(capsys, "sessions", "import", str(transcript), "--persona", "bakery-owner", "--rep", "maya", "--db", db_url)
@@ -224,3 +223,27 @@ def test_simulate_rep_name_is_stored_and_filters_the_list(capsys, db_url, script
     assert code == 0 and [s["id"] for s in listed] == [sid] and listed[0]["reps"] == ["Maya"]
     assert all(t.get("rep_name") == "Maya" for t in json.loads(
         run(capsys, "sessions", "show", sid, "--db", db_url, "--json")[1])["turns"] if t["speaker"] == "rep")
+
+
+@pytest.mark.parametrize("command", [["sessions", "list"], ["sessions", "show", "abcd"], ["progress"],
+                                     ["sessions", "rescore", "--all"]])
+def test_a_mistyped_db_path_on_a_read_command_is_one_line_and_creates_nothing(capsys, tmp_path, command):
+    missing = tmp_path / "no-such-folder" / "sesions.db"
+    code, out, err = run(capsys, *command, "--db", f"sqlite:///{missing}")
+    assert code != 0 and out == ""
+    assert err.strip().count("\n") == 0 and "no session database at" in err and str(missing) in err
+    assert not missing.exists() and not missing.parent.exists()
+
+
+def test_the_default_database_on_a_fresh_install_lists_nothing(capsys, rapport_home):
+    code, out, _ = run(capsys, "sessions", "list")
+    assert code == 0 and "No sessions stored yet." in out
+
+
+def test_import_creates_a_database_named_by_db(capsys, tmp_path):
+    transcript = tmp_path / "call.txt"
+    transcript.write_text(TRANSCRIPT)
+    new_db = tmp_path / "fresh" / "team.db"
+    code, _, _ = run(capsys, "sessions", "import", str(transcript), "--persona", "bakery-owner",
+                     "--db", f"sqlite:///{new_db}")  # fmt: skip
+    assert code == 0 and new_db.exists()

@@ -70,7 +70,7 @@ class ProgressScreen(Screen):
         from simulator.session.store import Store
 
         try:
-            with Store.open(self.options.db_url) as store:
+            with Store.open(self.options.db_url, read=True) as store:
                 everyone = store.list_sessions()
                 doc = progress(store, rep)
         except RapportError as exc:

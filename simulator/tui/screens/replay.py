@@ -102,7 +102,7 @@ class ReplayScreen(Screen):
             if self.store is None:
                 from simulator.session.store import Store
 
-                self.store = Store.open(self.options.db_url)
+                self.store = Store.open(self.options.db_url, read=True)
             return self.store
 
     @work(thread=True, exclusive=True, group="replay-list")
