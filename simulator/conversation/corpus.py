@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,9 +15,12 @@ CODES: dict[str, str] = {
     "OH": "objection_handling", "C": "close", "R": "rapport", "O": "other",
 }
 _REPO = Path(__file__).resolve().parents[2]
-#: The training corpus and the independent held-out set (in the source checkout, not in the wheel).
-CORPUS = _REPO / "tests" / "data" / "moves_corpus.psv"
-HELDOUT = _REPO / "tests" / "data" / "moves_heldout.psv"
+_DATA = _REPO / "tests" / "data"
+#: The training corpus: one file per batch (each written by one author with one brief), read in name order
+#: (in the source checkout, not in the wheel).
+CORPUS_DIR = _DATA / "corpus"
+#: Independent held-out sets, each by an author who never saw the corpus; never used for training or choices.
+HELDOUT_SETS = (_DATA / "moves_heldout.psv", _DATA / "moves_heldout2.psv")
 
 
 @dataclass(frozen=True)
@@ -73,3 +77,23 @@ def strip_punctuation(text: str) -> str:
 def speech_variant(example: Example) -> Example:
     """The same example with the rep's words as an unpunctuated transcript."""
     return Example(example.labels, example.buyer_said, strip_punctuation(example.text))
+
+
+def corpus_files(folder: str | Path = CORPUS_DIR) -> list[Path]:
+    """The corpus batch files, in name order."""
+    return sorted(Path(folder).glob("*.psv"))
+
+
+def load_batches(files: Sequence[str | Path] | None = None) -> dict[str, list[Example]]:
+    """Each corpus batch by its file stem ("01-core": [...])."""
+    return {Path(f).stem: load(f) for f in (corpus_files() if files is None else files)}
+
+
+def load_corpus(files: Sequence[str | Path] | None = None) -> list[Example]:
+    """The whole training corpus, batch after batch."""
+    return [ex for batch in load_batches(files).values() for ex in batch]
+
+
+def heldout_sets() -> dict[str, list[Example]]:
+    """The independent held-out sets that exist in this checkout, by file stem."""
+    return {path.stem: load(path) for path in HELDOUT_SETS if path.exists()}

@@ -1,10 +1,12 @@
 """Measure the analyser honestly: ``python -m simulator.conversation.evaluate``.
 
-Two measurements, each on the utterances as written and as unpunctuated transcripts:
+Three measurements, each on the utterances as written and as unpunctuated transcripts:
 
 * k-fold cross-validation on the corpus: the model is trained on k-1 folds and scored on the fold
   it never saw (folds are a seeded shuffle, so the figures are reproducible);
-* the independent held-out set, scored by a model trained on the corpus only.
+* leave one batch out: each corpus batch (one author, one brief) is scored by a model trained on
+  the other batches only -- how the analyser does on a new author's way of speaking;
+* the independent held-out sets, each scored by a model trained on the whole corpus only.
 
 Scores are per-label precision / recall / F1 (multi-label), macro-F1 over the seven behavioural
 labels, stance accuracy and exact-match rate. Targets (``shared/spec/moves.md``): stance accuracy
@@ -20,7 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from simulator.conversation.analyser import analyse
-from simulator.conversation.corpus import CORPUS, HELDOUT, Example, load, speech_variant
+from simulator.conversation.corpus import Example, heldout_sets, load_batches, speech_variant
 from simulator.conversation.model import Model
 from simulator.conversation.moves import BEHAVIOURAL, LABELS, stance_of
 from simulator.conversation.train import fit
@@ -128,6 +130,21 @@ def cross_validate(examples: Sequence[Example], k: int = 5, seed: int = 7) -> di
     return totals
 
 
+BatchScores = dict[str, dict[str, Scores]]
+
+
+def leave_one_batch_out(batches: dict[str, Sequence[Example]]) -> tuple[dict[str, Scores], BatchScores]:
+    """Each batch scored by a model trained on the other batches: totals per variant, and per batch."""
+    totals = {name: Scores() for name in VARIANTS}
+    per_batch: dict[str, dict[str, Scores]] = {}
+    for held_name, held in batches.items():
+        model = fit([ex for name, batch in batches.items() if name != held_name for ex in batch])
+        per_batch[held_name] = {name: score(model, held, variant) for name, variant in VARIANTS.items()}
+        for name in VARIANTS:
+            totals[name].merge(per_batch[held_name][name])
+    return totals, per_batch
+
+
 def heldout(corpus: Sequence[Example], test: Sequence[Example]) -> dict[str, Scores]:
     """Scores on ``test`` of a model trained on ``corpus`` only, per variant."""
     model = fit(corpus)
@@ -138,18 +155,28 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m simulator.conversation.evaluate", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-k", type=int, default=5, help="folds for cross-validation (default 5)")
-    parser.add_argument("--errors", action="store_true", help="list the misjudged utterances")
+    parser.add_argument("--errors", action="store_true",
+                        help="list the misjudged corpus utterances (never those of the held-out sets)")
     args = parser.parse_args(argv)
-    corpus = load(CORPUS)
+    batches = load_batches()
+    corpus = [ex for batch in batches.values() for ex in batch]
     ok = True
-    report = [(f"{args.k}-fold cross-validation on {CORPUS.name}", cross_validate(corpus, args.k))]
-    if HELDOUT.exists():
-        report.append((f"held-out {HELDOUT.name}, model trained on {CORPUS.name} only", heldout(corpus, load(HELDOUT))))
-    for title, by_variant in report:
+    report = [(f"{args.k}-fold cross-validation on the corpus ({len(batches)} batches)",
+               cross_validate(corpus, args.k), True)]
+    if len(batches) > 1:
+        totals, per_batch = leave_one_batch_out(batches)
+        for name, by_variant in per_batch.items():
+            figures = "   ".join(f"{variant}: stance {s.stance_accuracy:.3f} macro-F1 {s.macro_f1:.3f}"
+                                   for variant, s in by_variant.items())
+            print(f"leave one batch out: {name:<28} {figures}   n={by_variant['as written'].n}")
+        report.append(("leave one batch out (each batch scored by a model trained on the others)", totals, True))
+    for name, test in heldout_sets().items():
+        report.append((f"held-out {name}, model trained on the corpus only", heldout(corpus, test), False))
+    for title, by_variant, show_errors in report:
         for name, scores in by_variant.items():
             print(scores.table(f"\n== {title} ({name})"))
             ok = ok and scores.meets_targets
-            if args.errors:
+            if args.errors and show_errors:
                 for ex, predicted in scores.errors:
                     print(f"   gold {','.join(ex.labels):<28} got {','.join(predicted):<28} "
                           f"{ex.text!r} <- {ex.buyer_said!r}")

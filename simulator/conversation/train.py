@@ -1,6 +1,6 @@
 """Train the analyser's weights from the corpus: ``python -m simulator.conversation.train``.
 
-Reads ``tests/data/moves_corpus.psv`` (or the files given), adds each utterance again as an
+Reads the corpus batches ``tests/data/corpus/*.psv`` (or the files given), adds each utterance again as an
 unpunctuated transcript, fits the model and writes ``simulator/conversation/analyser_model.json``.
 Training is deterministic: the same corpus gives the same file.
 """
@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from simulator.conversation.corpus import CORPUS, Example, load, speech_variant
+from simulator.conversation.corpus import Example, corpus_files, load, speech_variant
 from simulator.conversation.features import extract
 from simulator.conversation.model import Model, TrainConfig, train
 
@@ -39,18 +39,23 @@ def main(argv: list[str] | None = None) -> int:
     from simulator.conversation.analyser import WEIGHTS
 
     parser = argparse.ArgumentParser(prog="python -m simulator.conversation.train", description=__doc__)
-    parser.add_argument("corpus", nargs="*", type=Path, default=[CORPUS], help="LABELS|BUYER_SAID|TEXT files")
+    parser.add_argument("corpus", nargs="*", type=Path, help="LABELS|BUYER_SAID|TEXT files "
+                        "(default: tests/data/corpus/*.psv)")
     parser.add_argument("-o", "--output", type=Path, default=WEIGHTS, help="weights file to write")
     args = parser.parse_args(argv)
+    files = args.corpus or corpus_files()
+    if not files:
+        print("train: no corpus files found (tests/data/corpus/*.psv)", file=sys.stderr)
+        return 1
     examples: list[Example] = []
-    for path in args.corpus:
+    for path in files:
         try:
             examples += load(path)
         except (OSError, ValueError) as exc:
             print(f"train: {exc}", file=sys.stderr)
             return 1
     model = fit(examples)
-    model.meta["corpus"] = [p.name for p in args.corpus]
+    model.meta["corpus"] = [p.name for p in files]
     model.save(args.output)
     print(f"trained on {len(examples)} utterances ({model.meta['examples']} with variants), "
           f"{len(model.features)} features -> {args.output}")

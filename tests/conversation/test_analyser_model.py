@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from simulator.conversation.analyser import WEIGHTS
-from simulator.conversation.corpus import CORPUS, load, parse_labels, strip_punctuation
+from simulator.conversation.corpus import corpus_files, load_corpus, parse_labels, strip_punctuation
 from simulator.conversation.features import ALL_RULES as RULES
 from simulator.conversation.model import Model
 from simulator.conversation.text import normalise
@@ -15,7 +15,7 @@ from simulator.conversation.train import fit, main
 
 @pytest.fixture(scope="module")
 def corpus():
-    return load(CORPUS)
+    return load_corpus()
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +40,7 @@ def test_training_is_deterministic(corpus, fresh):
 
 def test_train_entry_point_writes_loadable_weights(tmp_path, fresh):
     out = tmp_path / "w.json"
-    assert main([str(CORPUS), "-o", str(out)]) == 0
+    assert main([*map(str, corpus_files()), "-o", str(out)]) == 0
     loaded = Model.load(out)
     assert loaded.features == fresh.features
     assert np.allclose(loaded.weights, fresh.weights, atol=1e-9)
