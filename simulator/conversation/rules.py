@@ -38,7 +38,7 @@ def _r(name: str, label: str, pattern: str, cue: str) -> Rule:
 
 #: Pre-check words per rule (``test_analyser_rules`` checks they never hide a match on the corpus).
 KEYS: dict[str, str] = {
-    "q_wh_start": "what how why when where who which",
+    "q_wh_start": "what how why when where who whose which",
     "q_aux_start": "do does did are is was were have has had can could would will should am",
     "q_invite": "tell walk talk take help explain describe say curious wonder wondering hear about",
     "q_fragment": "what how why else example",
@@ -120,7 +120,8 @@ KEYS: dict[str, str] = {
 
 RULES: tuple[Rule, ...] = (
     # --- question: sincere questions about the buyer's world -------------------------------------------
-    _r("q_wh_start", "question", S + r"(?:what|how|why|when|where|who|which)(?! a\b| about us| if we)(?: \w+){0,2}",
+    _r("q_wh_start", "question",
+       S + r"(?:what|how|why|when|where|whose|who|which)\b(?! a\b| about us| if we)(?: \w+){0,2}",
        "asks an open question ('{m}')"),
     _r("q_aux_start", "question", S + _AUX + r"(?: not)? " + _YOU + r"(?: \w+)?", "asks the buyer a question ('{m}')"),
     _r("q_invite", "question",

@@ -77,6 +77,9 @@ AUX = frozenset(
 )
 SUBJECTS = frozenset({"you", "i", "we", "they", "it", "that", "this", "there", "he", "she", "your", "the", "anyone",
                       "everyone", "anything", "someone", "somebody", "people", "those", "these"})
+#: Words that open a noun phrase: an auxiliary right after one is that phrase's verb, not a new question.
+_DETERMINERS = frozenset({"the", "a", "an", "our", "my", "your", "their", "his", "her", "its", "this", "that", "these",
+                          "those", "every", "each", "no", "some", "any", "all", "most", "both"})
 #: Words after which a wh-word or auxiliary continues the sentence rather than starting a new one.
 _EMBEDDING = _words(
     """me us him them know understand see wonder ask asked about on of to in into for from explain describe show
@@ -174,9 +177,11 @@ def _split_runon(words: list[str]) -> list[list[str]]:
             starts_aux = (w in AUX and nxt in SUBJECTS and prev not in WH and prev not in _EMBEDDING
                           and prev not in AUX and prev not in _NO_AUX_SPLIT)
             if starts_aux:
-                head = [x for x in cur if x not in _OPENERS][:1]
-                if head and head[0] in WH and not any(x in AUX for x in cur):
+                body = [x for x in cur if x not in _OPENERS]
+                if body and body[0] in WH and not any(x in AUX for x in cur):
                     starts_aux = False  # "how often | does that happen" is one question
+                elif body and body[0] in _DETERMINERS and len(body) <= 4 and not any(x in AUX for x in body):
+                    starts_aux = False  # "our platform | is the best" -- a noun phrase, then its verb
             if starts_wh or starts_aux:
                 clauses.append([])
                 cur = clauses[-1]
