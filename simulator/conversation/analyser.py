@@ -23,7 +23,7 @@ from simulator.conversation.model import Model
 from simulator.conversation.moves import LABELS, TRANSACTIONAL, Analysis
 
 #: Recorded with every analysed turn; bump when the rules, features or weights change.
-ANALYSER_VERSION = "rules+lr-1.7"
+ANALYSER_VERSION = "rules+lr-1.8"
 
 WEIGHTS = Path(__file__).with_name("analyser_model.json")
 

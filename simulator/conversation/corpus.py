@@ -20,7 +20,7 @@ _DATA = _REPO / "tests" / "data"
 #: (in the source checkout, not in the wheel).
 CORPUS_DIR = _DATA / "corpus"
 #: Independent held-out sets, each by an author who never saw the corpus; never used for training or choices.
-HELDOUT_SETS = (_DATA / "moves_heldout.psv", _DATA / "moves_heldout2.psv")
+HELDOUT_SETS = (_DATA / "moves_heldout.psv", _DATA / "moves_heldout2.psv", _DATA / "moves_heldout3.psv")
 
 
 @dataclass(frozen=True)

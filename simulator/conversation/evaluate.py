@@ -124,8 +124,9 @@ def cross_validate(examples: Sequence[Example], k: int = 5, seed: int = 7) -> di
     """k-fold cross-validation: each fold scored by a model trained on the others, per variant."""
     totals = {name: Scores() for name in VARIANTS}
     parts = folds(examples, k, seed)
+    cache: dict = {}
     for i, held in enumerate(parts):
-        model = fit([ex for j, part in enumerate(parts) if j != i for ex in part])
+        model = fit([ex for j, part in enumerate(parts) if j != i for ex in part], cache=cache)
         for name, variant in VARIANTS.items():
             totals[name].merge(score(model, held, variant))
     return totals
@@ -138,8 +139,9 @@ def leave_one_batch_out(batches: dict[str, Sequence[Example]]) -> tuple[dict[str
     """Each batch scored by a model trained on the other batches: totals per variant, and per batch."""
     totals = {name: Scores() for name in VARIANTS}
     per_batch: dict[str, dict[str, Scores]] = {}
+    cache: dict = {}
     for held_name, held in batches.items():
-        model = fit([ex for name, batch in batches.items() if name != held_name for ex in batch])
+        model = fit([ex for name, batch in batches.items() if name != held_name for ex in batch], cache=cache)
         per_batch[held_name] = {name: score(model, held, variant) for name, variant in VARIANTS.items()}
         for name in VARIANTS:
             totals[name].merge(per_batch[held_name][name])

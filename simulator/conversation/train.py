@@ -28,10 +28,18 @@ def training_set(examples: Sequence[Example]) -> list[Example]:
     return out
 
 
-def fit(examples: Sequence[Example], config: TrainConfig | None = None) -> Model:
-    """Fit the model on ``examples`` (plus their speech variants)."""
+def fit(examples: Sequence[Example], config: TrainConfig | None = None,
+        cache: dict[tuple[str, str | None], list[str]] | None = None) -> Model:
+    """Fit the model on ``examples`` (plus their speech variants). ``cache`` keeps each utterance's feature
+    names between fits (cross-validation trains many models on overlapping data)."""
     data = training_set(examples)
-    samples = [extract(ex.text, ex.buyer_said).names for ex in data]
+    cache = {} if cache is None else cache
+    samples = []
+    for ex in data:
+        key = (ex.text, ex.buyer_said)
+        if key not in cache:
+            cache[key] = extract(ex.text, ex.buyer_said).names
+        samples.append(cache[key])
     return train(samples, [ex.labels for ex in data], config or TrainConfig())
 
 
