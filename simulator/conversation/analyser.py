@@ -17,10 +17,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from simulator.conversation.features import extract
 from simulator.conversation.model import Model
 from simulator.conversation.moves import LABELS, TRANSACTIONAL, Analysis
+
+if TYPE_CHECKING:
+    import numpy as np
 
 #: Recorded with every analysed turn; bump when the rules, features or weights change.
 ANALYSER_VERSION = "rules+lr-1.8"
@@ -77,20 +81,21 @@ def analyse(text: str, buyer_said: str | None = None, weights: Model | None = No
         labels: tuple[str, ...] = ("other",)
     else:
         weights = weights or model()
-        labels = weights.predict(feats.names)
+        whole = weights.probabilities(feats.names)
+        labels = weights.labels_for(whole)
         if len(feats.norm.clauses) > 1 and CLAUSE_THRESHOLD < 1.0:
-            labels = _add_clause_labels(labels, feats, buyer_said, weights)
+            labels = _add_clause_labels(labels, whole, feats, buyer_said, weights)
     assert all(label in LABELS for label in labels)
     return Analysis(text=text, labels=labels, cues=choose_cues(labels, feats.readable(labels)))
 
 
-def _add_clause_labels(labels: tuple[str, ...], feats, buyer_said: str | None, weights: Model) -> tuple[str, ...]:
+def _add_clause_labels(labels: tuple[str, ...], whole: np.ndarray, feats, buyer_said: str | None,
+                       weights: Model) -> tuple[str, ...]:
     """``labels`` plus the transactional labels that one clause, read on its own, clearly carries.
 
     A turn like "our platform fixes that, it's the best on the market, can we sign this week?" mixes a
     pitch, a benefit and a close; on the whole turn the strongest move can mask the others.
     """
-    whole = weights.probabilities(feats.names)
     chosen = set(labels)
     open_labels = [i for i, label in enumerate(weights.labels)
                    if label in TRANSACTIONAL and label not in chosen and whole[i] >= CLAUSE_GATE]

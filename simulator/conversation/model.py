@@ -57,14 +57,17 @@ class Model:
         self.index = {name: i for i, name in enumerate(self.features)}
 
     def probabilities(self, names: Iterable[str]) -> np.ndarray:
-        rows = [self.index[n] for n in set(names) if n in self.index]
+        rows = [i for i in map(self.index.get, set(names)) if i is not None]
         rows.append(self.index[BIAS])
         z = self.weights[rows].sum(axis=0)
         return 1.0 / (1.0 + np.exp(-z))
 
     def predict(self, names: Iterable[str], threshold: float = 0.5) -> tuple[str, ...]:
         """Every label above ``threshold``; the most likely one when none is."""
-        p = self.probabilities(names)
+        return self.labels_for(self.probabilities(names), threshold)
+
+    def labels_for(self, p: np.ndarray, threshold: float = 0.5) -> tuple[str, ...]:
+        """The labels that ``probabilities`` ``p`` give: every one above ``threshold``, else the likeliest."""
         chosen = {self.labels[i] for i in np.flatnonzero(p >= threshold)}
         if not chosen:
             chosen = {self.labels[int(np.argmax(p))]}

@@ -424,15 +424,15 @@ RULES: tuple[Rule, ...] = (
        "handles logistics ('{m}')"),
 )
 
-_CONTRACT = (
-    (re.compile(r"\b(would|do|does|did|is|are|can|could|will|have|has|was|were|should) not\b"), None),
-    (re.compile(r"\byou will\b"), "you'll"),
-    (re.compile(r"\bi am\b"), "i'm"),
-    (re.compile(r"\blet us\b"), "let's"),
-    (re.compile(r"\b(that|what|it) is\b"), r"\1's"),
-    (re.compile(r"\byou are\b"), "you're"),
-    (re.compile(r"\bi will\b"), "i'll"),
-    (re.compile(r"\bwe are\b"), "we're"),
+_CONTRACT = (  # (pattern, replacement or None for "not", a substring the pattern cannot match without)
+    (re.compile(r"\b(would|do|does|did|is|are|can|could|will|have|has|was|were|should) not\b"), None, " not"),
+    (re.compile(r"\byou will\b"), "you'll", "you will"),
+    (re.compile(r"\bi am\b"), "i'm", "i am"),
+    (re.compile(r"\blet us\b"), "let's", "let us"),
+    (re.compile(r"\b(that|what|it) is\b"), r"\1's", " is"),
+    (re.compile(r"\byou are\b"), "you're", "you are"),
+    (re.compile(r"\bi will\b"), "i'll", "i will"),
+    (re.compile(r"\bwe are\b"), "we're", "we are"),
 )
 _NEG = {"will": "won't", "can": "can't", "do": "don't", "does": "doesn't", "did": "didn't"}
 
@@ -440,7 +440,9 @@ _NEG = {"will": "won't", "can": "can't", "do": "don't", "does": "doesn't", "did"
 def display(words: str) -> str:
     """Re-contract normalised words for a cue: "would not you" -> "wouldn't you"."""
     words = words.replace(" | ", ", ").strip(" |")
-    for pattern, repl in _CONTRACT:
+    for pattern, repl, needed in _CONTRACT:
+        if needed not in words:
+            continue
         if repl is None:
             words = pattern.sub(lambda m: _NEG.get(m.group(1), m.group(1) + "n't"), words)
         else:
