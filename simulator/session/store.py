@@ -68,7 +68,8 @@ class Store:
         With ``read`` (commands that only look at stored sessions) a database named by ``--db`` or
         ``RAPPORT_DB`` must already exist: a mistyped path is an error, not a new empty file. The default
         database in the data folder is still created, so a fresh install lists "no sessions"."""
-        engines = open_engines(config.db_url(url), existing=read and config.db_url(url) != config.db_url_default())
+        url = config.db_url(url)
+        engines = open_engines(url, existing=read and url != config.db_url_default())
         store = cls(engines, config.audio_dir(audio_dir))
         try:
             with translate("open the session store", store.where):

@@ -17,11 +17,9 @@ from simulator.conversation.evaluate import (
     MACRO_F1_TARGET,
     STANCE_TARGET,
     cross_validate,
+    heldout,
     leave_one_batch_out,
-    score,
-    unseen,
 )
-from simulator.conversation.evaluate import VARIANTS as EVAL_VARIANTS
 from simulator.conversation.train import fit
 
 VARIANTS = ["as written", "unpunctuated"]
@@ -69,8 +67,7 @@ class Measured(dict):
                 raise KeyError(measure)
             if "_full" not in self.__dict__:
                 self._full = fit(self.corpus)  # one model trained on the whole corpus scores every held-out set
-            test = unseen(load_file(path), self.corpus)
-            scores = {name: score(self._full, test, variant) for name, variant in EVAL_VARIANTS.items()}
+            scores = heldout(self.corpus, load_file(path), self._full)
         self[measure] = scores
         return scores
 
