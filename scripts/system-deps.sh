@@ -4,7 +4,7 @@
 # Without root or sudo, say in one line what to install; Rapport keeps working without them
 # (typed input, text-only buyer).
 RUNTIME="libportaudio2 espeak-ng libsndfile1"
-TESTING="pulseaudio pulseaudio-utils libasound2-plugins postgresql tmux chromium fonts-dejavu-core sox"
+TESTING="pulseaudio pulseaudio-utils libasound2-plugins postgresql tmux chromium fonts-dejavu-core sox ffmpeg"
 case "${1:-all}" in
 runtime) PKGS="$RUNTIME" ;;
 *) PKGS="$RUNTIME $TESTING" ;;

@@ -1,4 +1,4 @@
-"""Fixtures shared by every test: an isolated user folder, and the paths to shared data."""
+"""Fixtures shared by every test: an isolated user folder, and the path to the speech test files."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-SPEECH = SHARED / "data" / "speech"
+SPEECH = ROOT / "tests" / "data" / "speech"
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,4 @@
-"""The rep-move analyser: labels each rep utterance with the moves of ``shared/spec/moves.md`` and says why.
+"""The rep-move analyser: labels each rep utterance with the moves of ``docs/spec/moves.md`` and says why.
 
 How it works, in three steps (details in ``docs/analyser.md``):
 

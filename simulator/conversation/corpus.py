@@ -9,7 +9,7 @@ from pathlib import Path
 
 from simulator.conversation.moves import LABELS
 
-#: The short codes of ``shared/data/moves-examples.psv``.
+#: The short codes of ``docs/spec/moves-examples.psv``.
 CODES: dict[str, str] = {
     "Q": "question", "L": "listening", "P": "pitch", "B": "benefit", "LQ": "leading_question",
     "OH": "objection_handling", "C": "close", "R": "rapport", "O": "other",

@@ -10,7 +10,7 @@ Three measurements, each on the utterances as written and as unpunctuated transc
   the few utterances, mostly short turns like "go on", that the corpus also happens to contain).
 
 Scores are per-label precision / recall / F1 (multi-label), macro-F1 over the seven behavioural
-labels, stance accuracy and exact-match rate. Targets (``shared/spec/moves.md``): stance accuracy
+labels, stance accuracy and exact-match rate. Targets (``docs/spec/moves.md``): stance accuracy
 >= 0.95 and behavioural macro-F1 >= 0.85.
 """
 

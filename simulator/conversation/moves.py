@@ -1,4 +1,4 @@
-"""The labels a rep's utterance can carry (``shared/spec/moves.md``) and the analysis result."""
+"""The labels a rep's utterance can carry (``docs/spec/moves.md``) and the analysis result."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The scorecard (``shared/spec/scorecard.md``): figures with published references, an overall
+"""The scorecard (``docs/spec/scorecard.md``): figures with published references, an overall
 score, and the three moments that cost most, each with a consultative alternative. The figures
 themselves are measured in :mod:`simulator.conversation.scorecard_figures`; this module adds them up.
 

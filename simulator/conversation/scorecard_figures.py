@@ -1,4 +1,4 @@
-"""The figures of the scorecard (``shared/spec/scorecard.md``), each measured from the session and
+"""The figures of the scorecard (``docs/spec/scorecard.md``), each measured from the session and
 judged against its published reference. :mod:`simulator.conversation.scorecard` puts them together.
 
 Time comes from ``start_s``/``end_s`` when every turn has them (an audio session); otherwise words

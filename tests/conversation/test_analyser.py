@@ -1,4 +1,4 @@
-"""The analyser's API and its conventions (shared/spec/moves.md), on utterances written for these tests."""
+"""The analyser's API and its conventions (docs/spec/moves.md), on utterances written for these tests."""
 
 from __future__ import annotations
 
@@ -157,7 +157,7 @@ def test_thanks_then_self_presentation_is_rapport_and_pitch():
 @pytest.mark.parametrize("text", ["our platform fixes that, it's the best on the market, can we sign this week?",
                                   "our platform fixes that its the best on the market can we sign this week"])
 def test_a_turn_mixing_moves_gets_each_transactional_label(text):
-    # "fixes that" is the product answering a need, which shared/data/moves-examples.psv labels a pitch
+    # "fixes that" is the product answering a need, which docs/spec/moves-examples.psv labels a pitch
     # ("We have an AI scheduler that fixes exactly that"), so only pitch and close are required here.
     got = labels(text)
     assert {"pitch", "close"} <= got, got

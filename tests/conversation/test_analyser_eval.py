@@ -1,4 +1,4 @@
-"""How well the analyser labels utterances it never saw (targets from shared/spec/moves.md).
+"""How well the analyser labels utterances it never saw (targets from docs/spec/moves.md).
 
 Three measurements (see docs/analyser.md): 5-fold cross-validation on the corpus, leave one batch out
 (each corpus batch, written by one author, scored by a model trained on the others), and the independent

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SPEECH = ROOT.parent / "shared" / "data" / "speech"
+SPEECH = ROOT / "tests" / "data" / "speech"
 SAMPLES = ROOT / "audio"
 
 

@@ -11,7 +11,7 @@ from simulator.speech.stt import SttSettings, Transcriber, resolve_model
 
 from .conftest import SPEECH, references, wer
 
-#: faster-whisper tiny.en's own WER on these files (shared/data/speech/README.md), plus a margin of 0.05
+#: faster-whisper tiny.en's own WER on these files (tests/data/speech/README.md), plus a margin of 0.05
 BASELINE = {"jfk.flac": 0.00, "arctic_a0024.wav": 0.00, "LDC93S1.wav": 0.18}
 
 
