@@ -7,7 +7,6 @@ is run, so ``rapport analyze`` never pays for Textual or faster-whisper.
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import sys
 
 import click
@@ -32,21 +31,13 @@ COMMANDS: dict[str, str] = {
 }
 
 
-def _module_exists(target: str) -> bool:
-    module = target.split(":")[0]
-    try:
-        return importlib.util.find_spec(module) is not None
-    except ModuleNotFoundError:
-        return False
-
-
 class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return [name for name, target in COMMANDS.items() if _module_exists(target)]
+        return list(COMMANDS)
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         target = COMMANDS.get(name)
-        if target is None or not _module_exists(target):
+        if target is None:
             return None
         module, attr = target.split(":")
         return getattr(importlib.import_module(module), attr)
@@ -61,11 +52,7 @@ def cli(ctx: click.Context) -> None:
     Run with no command to open the practice app.
     """
     if ctx.invoked_subcommand is None:
-        practice = cli.get_command(ctx, "practice")
-        if practice is None:
-            click.echo(ctx.get_help())
-            return
-        ctx.invoke(practice)
+        ctx.invoke(cli.get_command(ctx, "practice"))
 
 
 def main(argv: list[str] | None = None) -> None:

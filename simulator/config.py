@@ -22,7 +22,8 @@ def _home() -> Path | None:
 
 
 def config_dir() -> Path:
-    """User configuration: ``config.toml`` and user personas (``personas/``)."""
+    """User configuration: the user's personas (``personas/``).  Settings come from flags and the
+    environment only; there is no configuration file."""
     home = _home()
     return home / "config" if home else Path(platformdirs.user_config_dir(APP))
 
@@ -73,7 +74,10 @@ def persona_dirs(extra: list[Path] | tuple[Path, ...] = ()) -> list[Path]:
 
 
 def db_url(explicit: str | None = None) -> str:
-    """The session store: ``--db``, then ``RAPPORT_DB``, then an SQLite file in the data folder."""
+    """The session store: ``--db``, then ``RAPPORT_DB``, then an SQLite file in the data folder.
+
+    The one place ``RAPPORT_DB`` is read: ``--db`` has no click ``envvar``, every command passes
+    its value (None when not given) down to ``Store.open``, which resolves it here."""
     if explicit:
         return explicit
     env = os.environ.get("RAPPORT_DB")

@@ -6,7 +6,6 @@ Performance targets live here and in the README, never in timed tests.
 from __future__ import annotations
 
 import importlib
-import importlib.util
 from dataclasses import asdict, dataclass
 
 #: area name -> module with a ``run(quick: bool) -> list[Result]`` function
@@ -36,17 +35,6 @@ class Result:
 
     def to_dict(self) -> dict:
         return {**asdict(self), "ok": self.ok}
-
-
-def available() -> list[str]:
-    found = []
-    for area, module in AREAS.items():
-        try:
-            if importlib.util.find_spec(module) is not None:
-                found.append(area)
-        except ModuleNotFoundError:
-            pass
-    return found
 
 
 def run_area(area: str, quick: bool = False) -> list[Result]:

@@ -14,8 +14,10 @@ personas_option = click.option(
     type=click.Path(file_okay=False, path_type=Path),
     help="Extra folder of persona files (repeatable; overrides bundled ones by id).",
 )
+#: No ``envvar``: ``RAPPORT_DB`` is resolved once, by ``simulator.config.db_url`` (via ``Store.open``).
 db_option = click.option(
-    "--db", "db_url", envvar="RAPPORT_DB", default=None, help="Session store URL (SQLite file or postgresql://)."
+    "--db", "db_url", default=None,
+    help="Session store URL (SQLite file or postgresql://); default: RAPPORT_DB, else sessions.db in the data folder.",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 

@@ -14,15 +14,15 @@ ids of facts revealed in this reply, the new ``BuyerState`` and the next-step / 
 ``history`` is the conversation so far, without the rep's current utterance.
 
 ``make_engine(name, seed, settings)`` builds one: ``"offline"`` (default; no network) or
-``"openai"``.  The LLM engine lives in ``simulator.persona.llm`` and must expose
-``make_llm_engine(seed, settings) -> BuyerEngine``; it is imported only when asked for.
+``"openai"``.  The LLM engine lives in ``simulator.persona.llm``
+(``make_llm_engine(seed, settings) -> BuyerEngine``), imported only when asked for (it loads the
+openai client).
 ``collect(chunks)`` drains a ``respond`` iterator into its ``BuyerReply`` (for callers that do
 not stream).
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -81,11 +81,7 @@ def make_engine(name: str = "offline", seed: int | None = None, settings: Any = 
 
         return OfflineEngine(seed=seed)
     if name == "openai":
-        try:
-            llm = importlib.import_module("simulator.persona.llm")
-        except ModuleNotFoundError as exc:
-            if exc.name == "simulator.persona.llm":
-                raise RapportError("the openai engine is not available in this build; use --engine offline") from None
-            raise
-        return llm.make_llm_engine(seed=seed, settings=settings)
+        from simulator.persona.llm import make_llm_engine
+
+        return make_llm_engine(seed=seed, settings=settings)
     raise RapportError(f"unknown engine {name!r}; choose one of: {', '.join(ENGINES)}")

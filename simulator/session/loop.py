@@ -25,7 +25,9 @@ import logging
 import time
 from collections.abc import Iterable, Sequence
 
+from simulator.conversation.coaching import hint_for
 from simulator.conversation.moves import Analysis
+from simulator.conversation.scorecard import score
 from simulator.conversation.turns import Turn
 from simulator.errors import RapportError
 from simulator.persona.engine import BuyerEngine, BuyerReply
@@ -181,10 +183,6 @@ class PracticeSession:
         return reply
 
     def _hint(self, analysis: Analysis, buyer_said: str | None, rep: Turn) -> None:
-        try:
-            from simulator.conversation.coaching import hint_for
-        except ImportError:
-            return
         context = {"buyer_said": buyer_said, "monologue_words": len(rep.text.split()),
                    "monologue_s": rep.duration_s, "trust": self.state.trust}
         text = hint_for(analysis.labels, context)
@@ -236,11 +234,7 @@ class PracticeSession:
             return self._ended_event
         self.ended = True
         self.end_reason = reason
-        try:
-            card = self.scorecard()
-        except ImportError:
-            card = None
-        self._ended_event = SessionEnded(reason=reason, scorecard=card, t=self.now())
+        self._ended_event = SessionEnded(reason=reason, scorecard=self.scorecard(), t=self.now())
         self.emit(PhaseChanged(phase="ended", detail=reason, t=self.now()))
         self.emit(self._ended_event)
         return self._ended_event
@@ -250,8 +244,6 @@ def practice_scorecard(turns: Sequence[Turn], persona: Persona, *, trust_start: 
                        revealed: Sequence[str] | None = None, trust_final: float | None = None) -> dict:
     """The scorecard of ``turns`` (``rapport score --json`` shape) with the persona's ``discovery`` (facts
     revealed of all) and ``trust_final``; both are read from the buyer turns unless given."""
-    from simulator.conversation.scorecard import score
-
     titles = {f.id: f.topic for f in persona.facts}
     card = score(turns, facts_total=len(persona.facts), fact_titles=titles, trust_start=trust_start).to_dict()
     if revealed is None:

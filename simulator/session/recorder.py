@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from simulator.conversation.analyser import ANALYSER_VERSION
 from simulator.conversation.turns import Turn
 from simulator.errors import RapportError
 from simulator.session.events import CoachAction, Event, SessionEnded, TurnCompleted
@@ -40,6 +41,7 @@ class Recorder:
         self.on_problem = on_problem
         self.pending: list[Event] = []
         self.problems: list[str] = []
+        self.turn_indexes: set[int] = set()
         self.ended = False
         self._lock = threading.Lock()
 
@@ -64,6 +66,8 @@ class Recorder:
         if not isinstance(event, TurnCompleted | CoachAction | SessionEnded):
             return
         with self._lock:
+            if isinstance(event, TurnCompleted):
+                self.turn_indexes.add(event.index)
             self.pending.append(event)
             self._flush()
 
@@ -71,6 +75,27 @@ class Recorder:
         """Retry what is pending; True when everything is stored."""
         with self._lock:
             return self._flush()
+
+    def unsaved(self) -> str | None:
+        """After a last retry, None when every event is stored; else one line saying what the store lost,
+        e.g. ``the session store failed: kept 0 of 11 turns of session k7m2q9xa, not the scorecard (disk
+        full: ...)``.  A caller that reports the session as saved must check this first."""
+        with self._lock:
+            try:
+                if self._flush():
+                    return None
+            except RapportError:  # no on_problem: _flush raised what it already noted in self.problems
+                pass
+            lost_turns = {e.index for e in self.pending if isinstance(e, TurnCompleted)}
+            kept = len(self.turn_indexes - lost_turns)
+            lost = [f"kept {kept} of {len(self.turn_indexes)} turns of session {self.session_id}"]
+            notes = sum(isinstance(e, CoachAction) for e in self.pending)
+            if notes:
+                lost.append(f"not {notes} coach note(s)")
+            if any(isinstance(e, SessionEnded) and e.scorecard for e in self.pending):
+                lost.append("not the scorecard")
+            cause = f" ({self.problems[-1]})" if self.problems else ""
+            return f"the session store failed: {', '.join(lost)}{cause}"
 
     def close(self, status: str = "interrupted", reason: str = "stopped") -> None:
         """End a session that never got a SessionEnded (e.g. the app quit): keeps what was stored."""
@@ -145,7 +170,7 @@ class Recorder:
         elif isinstance(event, SessionEnded):
             if event.scorecard:
                 self.store.add_scorecard(
-                    sid, event.scorecard, _analyser_version(), event.scorecard.get("scorer_version")
+                    sid, event.scorecard, ANALYSER_VERSION, event.scorecard.get("scorer_version")
                 )
             status = "interrupted" if event.reason in ("interrupted", "crashed", "error") else "finished"
             self.store.finish(sid, status, event.reason)
@@ -165,15 +190,6 @@ class Recorder:
             self._problem(str(exc), fatal=False)  # a missing recording: keep the transcript
             return dataclasses.replace(turn, audio=None)
         return dataclasses.replace(turn, audio=ref)
-
-
-def _analyser_version() -> str | None:
-    """The version of the analyser that labelled the turns (None until the analyser exists)."""
-    try:
-        from simulator.conversation.analyser import ANALYSER_VERSION
-    except ImportError:
-        return None
-    return str(ANALYSER_VERSION)
 
 
 def _warn(text: str) -> None:

@@ -81,10 +81,8 @@ class StartScreen(Screen):
     @work(thread=True, exit_on_error=False)
     def _check_voice(self) -> None:
         """Whether voice can run here (PortAudio, a microphone, the model), off the UI thread."""
-        try:
-            from simulator.speech.health import voice_problem
-        except ImportError:
-            return
+        from simulator.speech.health import voice_problem
+
         problem = voice_problem(self.device)
         if problem:
             self.app.call_from_thread(self._show_voice_problem, problem)
