@@ -41,8 +41,9 @@ llm: setup
 lint: setup
 	$(BIN)/ruff check .
 
+# All benchmarks; the LLM figures against the local llama.cpp server when `make llm` has been run.
 bench: setup
-	$(BIN)/rapport bench
+	$(BIN)/python -m tools.llm_local $(BIN)/rapport bench
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache

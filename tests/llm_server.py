@@ -32,8 +32,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from simulator.errors import RapportError
-from simulator.persona.llm_local import DEFAULT_MODEL, LlamaServer, free_port, missing
 from tests.conftest import require_service
+from tools.llm_local import DEFAULT_MODEL, LlamaServer, free_port, missing
 
 __all__ = ["fault_server", "free_port", "llama_server", "sample_persona"]
 

@@ -1,8 +1,9 @@
 """LLM buyer benchmark: how soon the first sentence can be spoken, and how long a whole reply takes.
 
-Runs against ``OPENAI_BASE_URL`` when it is set (your Ollama, vLLM, OpenAI ...); otherwise starts
-the local llama.cpp server with SmolLM2-135M (``make llm``) for the duration of the run, and
-reports nothing when neither is available.  Also measures the cost of cleaning a messy reply.
+Runs against ``OPENAI_BASE_URL`` (your Ollama, vLLM, OpenAI ...) and reports only the cleaning
+figure, with a note, when it is not set.  In a source checkout, ``make bench`` (``python -m
+tools.llm_local rapport bench``) starts the local llama.cpp server with SmolLM2-135M (``make llm``)
+for the run and sets ``OPENAI_BASE_URL``.  Also measures the cost of cleaning a messy reply.
 
 Targets: first sentence within 1.5 s and the whole reply within 4 s (local small model), so the
 buyer answers about as quickly as a person would; cleaning well under a millisecond.
@@ -10,9 +11,9 @@ buyer answers about as quickly as a person would; cleaning well under a millisec
 
 from __future__ import annotations
 
-import contextlib
 import os
 import statistics
+import sys
 import time
 
 from simulator.bench import Result
@@ -31,16 +32,12 @@ MESSY = ("Rosa: *sighs* Well, honestly? (laughs) The orders. As an AI I can't sa
 
 def run(quick: bool) -> list[Result]:
     results = [_cleaning(200 if quick else 2000)]
-    with contextlib.ExitStack() as stack:
-        base_url = os.environ.get("OPENAI_BASE_URL")
-        if not base_url:
-            from simulator.persona.llm_local import LlamaServer, missing
-
-            if missing():
-                return results
-            base_url = stack.enter_context(LlamaServer.start()).base_url
-        results += _replies(base_url, TURNS[:3] if quick else TURNS)
-    return results
+    base_url = os.environ.get("OPENAI_BASE_URL")
+    if not base_url:
+        print("llm: no LLM server, reply figures skipped: set OPENAI_BASE_URL (in a source checkout, "
+              "`python -m tools.llm_local rapport bench llm` starts a local one)", file=sys.stderr)
+        return results
+    return results + _replies(base_url, TURNS[:3] if quick else TURNS)
 
 
 def _cleaning(n: int) -> Result:

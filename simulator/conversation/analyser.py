@@ -8,7 +8,7 @@ How it works, in three steps (details in ``docs/analyser.md``):
    question? does it talk about "you" or "we"?), features read against the buyer's previous line
    (reusing their words, countering their concern) and word n-grams. Each rule carries a cue.
 3. A one-vs-rest logistic regression (``model.py``, weights in ``analyser_model.json``, trained by
-   ``python -m simulator.conversation.train``) decides the labels; the analyser then shows the cues
+   ``python -m tools.analyser.train``) decides the labels; the analyser then shows the cues
    of the rules that speak for the labels it chose.
 """
 
@@ -60,7 +60,7 @@ def model() -> Model:
         from simulator.errors import RapportError
 
         raise RapportError(f"analyser weights unreadable ({WEIGHTS.name}): {exc}; "
-                           "rebuild them with: python -m simulator.conversation.train") from None
+                           "rebuild them from a source checkout with: python -m tools.analyser.train") from None
 
 
 def choose_cues(labels: tuple[str, ...], fired: list[tuple[str, str]]) -> tuple[str, ...]:

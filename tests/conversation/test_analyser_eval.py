@@ -3,7 +3,7 @@
 Three measurements (see docs/analyser.md): 5-fold cross-validation on the corpus, leave one batch out
 (each corpus batch, written by one author, scored by a model trained on the others), and the independent
 held-out sets (written by authors who never saw the corpus, never used for training or choices).
-Run with ``-s`` to see the per-label tables; ``python -m simulator.conversation.evaluate`` prints the
+Run with ``-s`` to see the per-label tables; ``python -m tools.analyser.evaluate`` prints the
 same figures.
 """
 
@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import pytest
 
-from simulator.conversation.corpus import HELDOUT_SETS, load_batches, load_corpus
-from simulator.conversation.corpus import load as load_file
-from simulator.conversation.evaluate import (
+from tools.analyser.corpus import HELDOUT_SETS, load_batches, load_corpus
+from tools.analyser.corpus import load as load_file
+from tools.analyser.evaluate import (
     MACRO_F1_TARGET,
     STANCE_TARGET,
     cross_validate,
     heldout,
     leave_one_batch_out,
 )
-from simulator.conversation.train import fit
+from tools.analyser.train import fit
 
 VARIANTS = ["as written", "unpunctuated"]
 
@@ -111,7 +111,7 @@ def test_every_corpus_utterance_gets_a_label(corpus):
 
 
 def test_held_out_scores_leave_out_utterances_the_corpus_also_has(corpus):
-    from simulator.conversation.evaluate import unseen
+    from tools.analyser.evaluate import unseen
 
     for path in HELDOUT_SETS:
         if path.exists():

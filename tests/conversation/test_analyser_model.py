@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 from simulator.conversation.analyser import WEIGHTS
-from simulator.conversation.corpus import corpus_files, load_corpus, parse_labels, strip_punctuation
 from simulator.conversation.features import ALL_RULES as RULES
 from simulator.conversation.model import Model
 from simulator.conversation.text import normalise
-from simulator.conversation.train import fit, main
+from tools.analyser.corpus import corpus_files, load_corpus, parse_labels, strip_punctuation
+from tools.analyser.train import fit, main
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +27,7 @@ def test_committed_weights_equal_a_fresh_training_run(fresh):
     committed = Model.load(WEIGHTS)
     assert committed.labels == fresh.labels
     assert committed.features == fresh.features, (
-        "analyser_model.json is stale: run python -m simulator.conversation.train and commit it"
+        "analyser_model.json is stale: run python -m tools.analyser.train and commit it"
     )
     assert np.allclose(committed.weights, fresh.weights, atol=2e-4)
 

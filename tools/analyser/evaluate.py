@@ -1,4 +1,4 @@
-"""Measure the analyser honestly: ``python -m simulator.conversation.evaluate``.
+"""Measure the analyser honestly: ``python -m tools.analyser.evaluate`` (from the repository root).
 
 Three measurements, each on the utterances as written and as unpunctuated transcripts:
 
@@ -23,10 +23,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from simulator.conversation.analyser import analyse
-from simulator.conversation.corpus import Example, heldout_sets, load_batches, speech_variant, strip_punctuation
 from simulator.conversation.model import Model
 from simulator.conversation.moves import BEHAVIOURAL, LABELS, stance_of
-from simulator.conversation.train import fit
+from tools.analyser.corpus import Example, heldout_sets, load_batches, speech_variant, strip_punctuation
+from tools.analyser.train import fit
 
 STANCE_TARGET = 0.95
 MACRO_F1_TARGET = 0.85
@@ -164,7 +164,7 @@ def heldout(corpus: Sequence[Example], test: Sequence[Example], model: Model | N
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m simulator.conversation.evaluate", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m tools.analyser.evaluate", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-k", type=int, default=5, help="folds for cross-validation (default 5)")
     parser.add_argument("--errors", action="store_true",

@@ -1,4 +1,7 @@
-"""Labelled rep utterances: reading ``LABELS|BUYER_SAID|TEXT`` files and making speech-like variants."""
+"""Labelled rep utterances: reading ``LABELS|BUYER_SAID|TEXT`` files and making speech-like variants.
+
+The corpus lives in ``tests/data`` of the source checkout; neither it nor this module is in the wheel.
+"""
 
 from __future__ import annotations
 
@@ -16,8 +19,7 @@ CODES: dict[str, str] = {
 }
 _REPO = Path(__file__).resolve().parents[2]
 _DATA = _REPO / "tests" / "data"
-#: The training corpus: one file per batch (each written by one author with one brief), read in name order
-#: (in the source checkout, not in the wheel).
+#: The training corpus: one file per batch (each written by one author with one brief), read in name order.
 CORPUS_DIR = _DATA / "corpus"
 #: Independent held-out sets, each by an author who never saw the corpus; never used for training or choices.
 HELDOUT_SETS = (_DATA / "moves_heldout.psv", _DATA / "moves_heldout2.psv", _DATA / "moves_heldout3.psv")

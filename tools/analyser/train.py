@@ -1,8 +1,9 @@
-"""Train the analyser's weights from the corpus: ``python -m simulator.conversation.train``.
+"""Train the analyser's weights from the corpus: ``python -m tools.analyser.train`` (from the repository root).
 
 Reads the corpus batches ``tests/data/corpus/*.psv`` (or the files given), adds each utterance again as an
-unpunctuated transcript, fits the model and writes ``simulator/conversation/analyser_model.json``.
-Training is deterministic: the same corpus gives the same file.
+unpunctuated transcript, fits the model and writes ``simulator/conversation/analyser_model.json``: the weights
+the analyser loads at run time (they ship in the package; this tool does not). Training is deterministic: the
+same corpus gives the same file.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from simulator.conversation.corpus import Example, corpus_files, load, speech_variant
 from simulator.conversation.features import extract
 from simulator.conversation.model import Model, TrainConfig, train
+from tools.analyser.corpus import Example, corpus_files, load, speech_variant
 
 
 def training_set(examples: Sequence[Example]) -> list[Example]:
@@ -46,7 +47,7 @@ def fit(examples: Sequence[Example], config: TrainConfig | None = None,
 def main(argv: list[str] | None = None) -> int:
     from simulator.conversation.analyser import WEIGHTS
 
-    parser = argparse.ArgumentParser(prog="python -m simulator.conversation.train", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tools.analyser.train", description=__doc__)
     parser.add_argument("corpus", nargs="*", type=Path, help="LABELS|BUYER_SAID|TEXT files "
                         "(default: tests/data/corpus/*.psv)")
     parser.add_argument("-o", "--output", type=Path, default=WEIGHTS, help="weights file to write")

@@ -1,14 +1,21 @@
 """Starting and stopping a local llama.cpp server (``python -m llama_cpp.server``) on 127.0.0.1.
 
-Used by the LLM tests and the LLM benchmark; ``make llm`` (``scripts/llm.sh``) installs
-llama-cpp-python and puts SmolLM2-135M-Instruct in ``.cache/models``::
+A developer tool (not in the wheel), used by the LLM tests and to benchmark the LLM buyer;
+``make llm`` (``scripts/llm.sh``) installs llama-cpp-python and puts SmolLM2-135M-Instruct in
+``.cache/models``::
 
     with LlamaServer.start(model_path) as server:
         os.environ["OPENAI_BASE_URL"] = server.base_url
+
+From the command line, ``python -m tools.llm_local COMMAND ...`` runs COMMAND with ``OPENAI_BASE_URL``
+pointing at a server started for it and stopped after it (``make bench`` runs ``rapport bench`` this
+way). When ``OPENAI_BASE_URL`` is already set, or llama.cpp or the model is not installed, COMMAND runs
+as it is (with a one-line note for the latter).
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import socket
@@ -21,7 +28,7 @@ from pathlib import Path
 
 from simulator.errors import RapportError
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_MODEL = ROOT / ".cache" / "models" / "SmolLM2-135M-Instruct.Q4_1.gguf"
 
 
@@ -106,3 +113,38 @@ class LlamaServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m tools.llm_local [--model GGUF] COMMAND ...``: run COMMAND against a local server."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m tools.llm_local", description=main.__doc__)
+    parser.add_argument("--model", type=Path, default=DEFAULT_MODEL, help="GGUF model (default: SmolLM2-135M)")
+    parser.add_argument("command", nargs=argparse.REMAINDER, help="the command to run, e.g. rapport bench llm")
+    args = parser.parse_args(argv)
+    if args.command[:1] == ["--"]:
+        args.command = args.command[1:]
+    if not args.command:
+        parser.error("give the command to run, e.g. rapport bench llm")
+    with contextlib.ExitStack() as stack:
+        env = dict(os.environ)
+        reason = None if env.get("OPENAI_BASE_URL") else missing(args.model)
+        if reason:
+            print(f"llm_local: no local LLM server: {reason}; running without one", file=sys.stderr)
+        elif not env.get("OPENAI_BASE_URL"):
+            try:
+                server = stack.enter_context(LlamaServer.start(args.model))
+            except RapportError as exc:
+                print(f"llm_local: {exc}", file=sys.stderr)
+                return 1
+            env["OPENAI_BASE_URL"] = server.base_url
+        try:
+            return subprocess.run(args.command, env=env).returncode
+        except OSError as exc:
+            print(f"llm_local: cannot run {args.command[0]}: {exc.strerror}", file=sys.stderr)
+            return 127
+
+
+if __name__ == "__main__":
+    sys.exit(main())

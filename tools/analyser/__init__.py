@@ -1,0 +1,1 @@
+"""Training and measuring the analyser on the corpus in ``tests/data``."""
