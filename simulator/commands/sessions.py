@@ -66,8 +66,9 @@ def show(session_id: str, db_url: str | None, as_json: bool) -> None:
 @sessions.command("export")
 @click.argument("session_id")
 @click.option("--format", "fmt", type=click.Choice(["md", "html", "json"]), default="md", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write to FILE instead of standard output.")  # fmt: skip
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None, metavar="FILE",
+              help="Write to FILE instead of standard output (a symlink is followed; a FIFO or device is "
+                   "written as it is).")  # fmt: skip
 @click.option("--with-audio", is_flag=True, help="HTML: embed the turn recordings as players.")
 @db_option
 @audio_dir_option

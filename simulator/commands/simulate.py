@@ -4,7 +4,12 @@ The JSON shape is a contract other scripts rely on::
 
     {"persona": id, "engine": name, "seed": n,
      "turns": [{"speaker": "rep"|"buyer", "text", "labels" (rep), "trust" (buyer), "revealed" (buyer)}, ...],
-     "scorecard": {... as `rapport score --json` ..., "discovery": {"revealed", "total"}, "trust_final"}}
+     "scorecard": {... as `rapport score --json` ..., "discovery": {"revealed", "total"}, "trust_final"},
+     "saved": true|false, "session_id": id (only when saved), "error": line (only when the store failed)}
+
+``saved`` is true only when every turn and the scorecard are in the session store.  When the store
+fails mid-session (disk full, database gone) the conversation is still printed, without a
+``session_id``, and the command exits 1 with one line saying what was kept.
 
 Built from small functions (``read_script``, ``run_script``, ``result``, ``render_text``) so other
 commands (saving sessions, audio input) can reuse them.
@@ -27,7 +32,7 @@ from simulator.persona.loader import get, load_all
 from simulator.persona.schema import Persona
 from simulator.session.events import Event, EventSink, Problem
 from simulator.session.loop import PracticeSession
-from simulator.session.recorder import start_recorder
+from simulator.session.recorder import Recorder, start_recorder
 
 
 class ProblemPrinter:
@@ -145,24 +150,44 @@ def simulate(persona_id: str, script: str | None, audio: str | None, realtime: b
                                                      reps=[rep_name] if rep_name else [])
     problems = ProblemPrinter()
     sinks: list[EventSink] = [problems] + ([recorder] if recorder else [])
-    if audio is not None:  # the voice pipeline (simulator/speech/run.py) feeds the session turn by turn
-        from simulator.speech.run import run_audio_file
+    try:
+        if audio is not None:  # the voice pipeline (simulator/speech/run.py) feeds the session turn by turn
+            from simulator.speech.run import run_audio_file
 
-        session = PracticeSession(persona, make_engine(engine, seed=seed, settings=settings), seed=seed,
-                                  sinks=sinks, rep_name=rep_name)
-        run_audio_file(session, audio, realtime=realtime,
-                       on_problem=lambda msg: click.echo(f"rapport: warning: {msg}", err=True))
-        lines = [t.text for t in session.turns if t.speaker == "rep"]
-    else:
-        session = run_script(persona, lines, engine=engine, seed=seed, settings=settings, sinks=sinks,
-                             rep_name=rep_name)
-    problems.summary()
-    doc = result(session, engine)
-    if recorder:
-        session.end("buyer ended the meeting" if session.state.ended else "finished")
-        doc["session_id"] = recorder.session_id
+            session = PracticeSession(persona, make_engine(engine, seed=seed, settings=settings), seed=seed,
+                                      sinks=sinks, rep_name=rep_name)
+            run_audio_file(session, audio, realtime=realtime,
+                           on_problem=lambda msg: click.echo(f"rapport: warning: {msg}", err=True))
+            lines = [t.text for t in session.turns if t.speaker == "rep"]
+        else:
+            session = run_script(persona, lines, engine=engine, seed=seed, settings=settings, sinks=sinks,
+                                 rep_name=rep_name)
+        problems.summary()
+        doc = result(session, engine)
+        failure = _save(recorder, session, doc)
+    finally:
+        if recorder is not None:
+            recorder.store.close()
     if as_json:
         echo_json(doc)
     else:
         said = sum(1 for t in session.turns if t.speaker == "rep")
         click.echo(render_text(doc, persona, unused=len(lines) - said))
+    if failure:
+        raise RapportError(failure)
+
+
+def _save(recorder: Recorder | None, session: PracticeSession, doc: dict) -> str | None:
+    """End the stored session and record in ``doc`` whether it was saved in full: ``saved``, plus
+    ``session_id`` when it was or ``error`` when the store lost something.  Returns that error line."""
+    if recorder is None:
+        doc["saved"] = False
+        return None
+    session.end("buyer ended the meeting" if session.state.ended else "finished")
+    failure = recorder.unsaved()
+    doc["saved"] = failure is None
+    if failure is None:
+        doc["session_id"] = recorder.session_id
+    else:
+        doc["error"] = failure
+    return failure

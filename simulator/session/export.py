@@ -9,8 +9,11 @@ replaced by ``***``), on top of the cleaning done when the session was stored.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
+import secrets
+import stat
 
 from simulator.errors import RapportError
 from simulator.session import report_html
@@ -47,22 +50,31 @@ def _sparkline(values: list[float]) -> str:
 
 
 def _md(text: object) -> str:
-    """Text safe inside a Markdown table cell or line."""
-    return str("" if text is None else text).replace("|", "\\|").replace("\n", " ")
+    """Stored text safe inside a Markdown table cell or line: HTML escaped (``&``, ``<``, ``>``, so a
+    renderer never runs a ``<script>`` or ``<img onerror=...>`` from a turn), pipes escaped, one line."""
+    text = str("" if text is None else text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+
+
+def _md_list(values: object) -> str:
+    """A stored list (labels, facts, reps) as escaped, comma-separated Markdown text."""
+    if isinstance(values, list | tuple):
+        return ", ".join(_md(v) for v in values)
+    return _md(values or "")
 
 
 def markdown(session: StoredSession) -> str:
     s, card, persona = session.summary, session.scorecard or {}, session.persona or {}
     title = persona.get("name") or s.persona_id
-    who = ", ".join(str(persona[k]) for k in ("role", "company") if persona.get(k))
+    who = ", ".join(_md(persona[k]) for k in ("role", "company") if persona.get(k))
     out = [
-        f"# Session {s.id}: {_md(title)}{f' ({_md(who)})' if who else ''}",
+        f"# Session {_md(s.id)}: {_md(title)}{f' ({who})' if who else ''}",
         "",
         f"- started: {iso(s.started_at)}  ",
-        f"- status: {s.status}  ",
-        f"- reps: {_md(', '.join(s.reps) or 'rep')}  ",
+        f"- status: {_md(s.status)}  ",
+        f"- reps: {_md_list(s.reps) or 'rep'}  ",
         f"- buyer engine: {_md(s.engine)}  ",
-        f"- overall score: **{card.get('overall', '–')}/100**",
+        f"- overall score: **{_md(card.get('overall', '–'))}/100**",
         "",
     ]
     trust = [v for _, v in report_html.trust_points(session)]
@@ -74,14 +86,14 @@ def markdown(session: StoredSession) -> str:
         notes.setdefault(ev.turn_index, []).append(ev)
     for i, turn in enumerate(session.turns):
         if turn.speaker == "rep":
-            moves = ", ".join(turn.labels) or "-"
+            moves = _md_list(turn.labels) or "-"
             out.append(f"{i}. **{_md(turn.rep_name or 'Rep')}** [{moves}]: {_md(turn.text)}")
         else:
             extra = f" (trust {turn.trust:.0f})" if turn.trust is not None else ""
-            facts = f" — reveals: {', '.join(turn.revealed)}" if turn.revealed else ""
+            facts = f" — reveals: {_md_list(turn.revealed)}" if turn.revealed else ""
             out.append(f"{i}. **Buyer**{extra}: {_md(turn.text)}{facts}")
         for ev in notes.get(i, []):
-            out.append(f"   > coach {ev.kind}: {_md(ev.text or ev.rep_name or '')}")
+            out.append(f"   > coach {_md(ev.kind)}: {_md(ev.text or ev.rep_name or '')}")
     figures = card.get("figures") or []
     if figures:
         out += ["", "## Scorecard", "", "| figure | value | verdict | reference |", "|---|---|---|---|"]
@@ -93,7 +105,7 @@ def markdown(session: StoredSession) -> str:
         out += ["", "## Costliest moments", ""]
         for m in moments:
             out += [
-                f"- turn {m.get('turn_index')} [{', '.join(m.get('labels') or [])}] cost {m.get('cost')}: "
+                f"- turn {_md(m.get('turn_index'))} [{_md_list(m.get('labels'))}] cost {_md(m.get('cost'))}: "
                 f"“{_md(m.get('text'))}”",
                 f"  - why: {_md(m.get('why'))}",
                 f"  - instead: “{_md(m.get('alternative'))}”",
@@ -102,18 +114,81 @@ def markdown(session: StoredSession) -> str:
         out += ["", "## Coach notes", ""]
         for ev in session.coach_events:
             where = f"turn {ev.turn_index}" if ev.turn_index is not None else "session"
-            out.append(f"- {ev.t:.1f} s, {where}: {ev.kind} {_md(ev.text or ev.rep_name or '')}".rstrip())
+            out.append(f"- {ev.t:.1f} s, {where}: {_md(ev.kind)} {_md(ev.text or ev.rep_name or '')}".rstrip())
     return "\n".join(out) + "\n"
 
 
 def write(text: str, path: str | os.PathLike) -> None:
-    """Write an export, refusing to leave half a file behind on a full disk."""
-    tmp = f"{os.fspath(path)}.part"
+    """Write an export to ``path`` without ever replacing what is there wrongly.
+
+    A regular file (or a new one) is replaced atomically: a temporary file in the same folder with the
+    old file's mode (a new file gets the umask's mode), flushed to disk, then renamed over it, so a full
+    disk never leaves half a report.  A symlink is followed and its target written the same way.  A FIFO,
+    a device or another non-regular file is opened and written directly (a reader gets the text,
+    ``/dev/full`` stays a device).  Any failure is one RapportError and leaves no temporary file."""
+    name = os.fspath(path)
     try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
+        target = os.path.realpath(name)
+        info = _stat(target)
+        if info is not None and stat.S_ISDIR(info.st_mode):
+            raise RapportError(f"cannot write {name}: it is a directory")
+        if info is not None and not stat.S_ISREG(info.st_mode):
+            _write_through(text, target)
+        else:
+            _write_atomic(text, target, info)
     except OSError as exc:
+        raise RapportError(f"cannot write {name}: {exc.strerror or exc}") from None
+
+
+def _stat(path: str) -> os.stat_result | None:
+    """The file at ``path`` (symlinks already resolved), or None when there is none yet."""
+    try:
+        return os.stat(path)
+    except FileNotFoundError:
+        return None
+
+
+def _write_through(text: str, path: str) -> None:
+    """Write into a FIFO, device or other special file as it is: no temporary file, no rename."""
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(text)
+
+
+def _write_atomic(text: str, path: str, old: os.stat_result | None) -> None:
+    """Replace the regular file ``path`` (``old``: its stat, None when new) by a renamed temporary file."""
+    if old is not None and not os.access(path, os.W_OK):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), path)
+    folder, base = os.path.split(path)
+    tmp = os.path.join(folder, f".{base}.{secrets.token_hex(4)}.part")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies, as for any new file
+    try:
+        with open(fd, "w", encoding="utf-8") as fh:
+            if old is not None:
+                _keep_owner_and_mode(fh.fileno(), old)
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-        raise RapportError(f"cannot write {os.fspath(path)}: {exc.strerror or exc}") from None
+        raise
+    _sync_folder(folder)
+
+
+def _keep_owner_and_mode(fd: int, old: os.stat_result) -> None:
+    """Give the replacement the old file's permission bits, and its owner when we may (as root)."""
+    if (old.st_uid, old.st_gid) != (os.getuid(), os.getgid()):
+        with contextlib.suppress(OSError):
+            os.fchown(fd, old.st_uid, old.st_gid)
+    os.fchmod(fd, stat.S_IMODE(old.st_mode))
+
+
+def _sync_folder(folder: str) -> None:
+    """Make the rename durable (best effort: some filesystems cannot fsync a folder)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(folder or ".", os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

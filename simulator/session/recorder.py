@@ -211,6 +211,10 @@ def start_recorder(
     (a Persona: its ``model_dump()`` is the snapshot).  Problems go to stderr as warnings by default."""
     store = Store.open(db_url, audio_dir)
     snapshot = persona.model_dump(mode="json") if hasattr(persona, "model_dump") else dict(persona)
-    return Recorder.start(
-        store, snapshot["id"], snapshot, engine, settings, reps, save_audio=save_audio, on_problem=on_problem
-    )
+    try:
+        return Recorder.start(
+            store, snapshot["id"], snapshot, engine, settings, reps, save_audio=save_audio, on_problem=on_problem
+        )
+    except BaseException:  # e.g. disk full before the session row: do not keep the database open
+        store.close()
+        raise

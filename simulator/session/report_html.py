@@ -83,16 +83,22 @@ def trust_svg(points: list[tuple[int, float]], width: int = 900, height: int = 2
 
 
 def audio_tag(path: Path | None) -> str:
-    """An audio player with the recording inline (data: URI); a note when the file is missing."""
+    """An audio player with the recording inline (data: URI); a note when the file is missing.
+
+    ``path`` must come from ``Store.audio_path`` (which refuses anything outside the audio folder)."""
     if path is None:
         return '<div class="meta">(recording missing)</div>'
     mime = _MIME.get(path.suffix.lower(), "application/octet-stream")
-    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    try:
+        data = base64.b64encode(path.read_bytes()).decode("ascii")
+    except OSError:
+        return '<div class="meta">(recording unreadable)</div>'
     return f'<div><audio controls preload="none" src="data:{mime};base64,{data}"></audio></div>'
 
 
 def render(session: StoredSession, audio: dict[int, Path | None] | None = None) -> str:
-    """The report.  ``audio`` maps turn index -> recording (only for ``--with-audio``)."""
+    """The report.  ``audio`` maps turn index -> recording as given by ``Store.audio_path`` (only for
+    ``--with-audio``); nothing else is read from disk."""
     s, card = session.summary, session.scorecard or {}
     persona = session.persona or {}
     who = ", ".join(esc(persona.get(k)) for k in ("role", "company") if persona.get(k))
@@ -152,7 +158,7 @@ def _transcript(session: StoredSession, audio: dict[int, Path | None] | None) ->
             info = f'<div class="trust">{trust}{facts}</div>'
         player = audio_tag(audio.get(i)) if audio is not None and turn.audio else ""
         out.append(
-            f'<div class="turn {turn.speaker}" id="turn-{i}"><div class="who">{who}</div>'
+            f'<div class="turn {esc(turn.speaker)}" id="turn-{i}"><div class="who">{who}</div>'
             f"<div><div class='text'>{esc(turn.text)}</div>{info}{player}</div></div>"
         )
         out += [_coach_line(ev) for ev in by_turn.get(i, [])]

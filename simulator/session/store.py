@@ -287,11 +287,21 @@ class Store:
             )
 
     def audio_path(self, ref: str | None) -> Path | None:
-        """The file behind a turn's audio reference, or None when there is none or it is missing."""
-        if not ref:
+        """The file behind a turn's audio reference, or None when there is none, it is missing, or it
+        is not inside the audio folder.
+
+        The reference is resolved (``..`` and symlinks followed) and must land inside the resolved audio
+        folder: a stored ``/etc/passwd``, ``../../x.wav`` or a symlink pointing out of the folder gives
+        None, so no export or replay ever reads a file outside it.  Read recordings only through this."""
+        if not ref or not isinstance(ref, str):
             return None
-        path = Path(ref) if os.path.isabs(ref) else self.audio_dir / ref
-        return path if path.is_file() else None
+        try:
+            root = self.audio_dir.resolve()
+            path = (root / ref).resolve()
+            inside = path != root and path.is_relative_to(root)
+            return path if inside and path.is_file() else None
+        except (OSError, RuntimeError, ValueError):  # unreadable folder, symlink loop, NUL byte in the reference
+            return None
 
     # --- reading ---------------------------------------------------------------------------
 

@@ -75,11 +75,11 @@ def test_no_export_contains_the_api_key(store, session_id, fmt):
 
 def test_markdown_has_transcript_moves_scorecard_moments_and_notes(store, session_id):
     md = export(store, session_id, "md")
-    assert "1. **maya** [question]: What's <script>" in md
+    assert "1. **maya** [question]: What's &lt;script&gt;alert(1)&lt;/script&gt;" in md
     assert "(trust 35)" in md and "reveals: approvals" in md
     assert "| questions | 2 questions | ok | 11–14 target questions (Gong) |" in md
     assert "instead: “What would you need to see first?”" in md
-    assert "> coach note: too early for a <close>" in md
+    assert "> coach note: too early for a &lt;close&gt;" in md
     assert "overall score: **48/100**" in md
 
 
