@@ -6,12 +6,14 @@ is run, so ``rapport analyze`` never pays for Textual or faster-whisper.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import sys
 
 import click
 
 from simulator import __version__
+from simulator.commands.output import VisibleStream, finish_stdout, say_error, visible_output
 from simulator.errors import RapportError
 
 #: command name -> "module:attribute"
@@ -56,22 +58,39 @@ def cli(ctx: click.Context) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: user-facing problems become one line on stderr, never a traceback."""
+    """Entry point: user-facing problems become one line on stderr, never a traceback.
+
+    Everything printed goes through ``simulator.commands.output``: control characters from stored
+    text are shown, not obeyed, and a closed pipe or a full disk on standard output ends cleanly."""
+    with visible_output() as (out, _err):
+        code = _run(argv, out)
+        code = finish_stdout(out, code)
+    sys.exit(code)
+
+
+def _run(argv: list[str] | None, out: VisibleStream | None) -> int:
+    """Run the command; the exit code (problems already reported on stderr)."""
     try:
         cli.main(args=argv, prog_name="rapport", standalone_mode=False)
+    except SystemExit as exc:
+        if isinstance(exc.code, str):
+            say_error(exc.code)
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except click.exceptions.Abort:
-        click.echo("rapport: aborted", err=True)
-        sys.exit(130)
+        say_error("rapport: aborted")
+        return 130
     except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
+        with contextlib.suppress(OSError):
+            exc.show()
+        return exc.exit_code
     except RapportError as exc:
-        click.echo(f"rapport: error: {exc}", err=True)
-        sys.exit(1)
+        say_error(f"rapport: error: {exc}")
+        return 1
     except KeyboardInterrupt:
-        click.echo("rapport: interrupted", err=True)
-        sys.exit(130)
-    except BrokenPipeError:
-        sys.exit(0)
-    else:
-        sys.exit(0)
+        say_error("rapport: interrupted")
+        return 130
+    except OSError:
+        if out is not None and out.failure is not None:
+            return 1  # standard output failed: finish_stdout says so once
+        raise
+    return 0

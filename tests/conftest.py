@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import configuration as hypothesis_configuration
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEECH = ROOT / "tests" / "data" / "speech"
+
+# Hypothesis caches (the constants it collects from the code, Unicode tables) go to .hypothesis/ in
+# the current folder even with no example database: keep them out of the checkout.
+if not os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
+    hypothesis_configuration.set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "rapport-hypothesis")
 
 
 @pytest.fixture(autouse=True)

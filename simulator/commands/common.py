@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
+
+from simulator.safe_text import json_text
 
 personas_option = click.option(
     "--personas",
@@ -23,4 +24,6 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON i
 
 
 def echo_json(obj: object) -> None:
-    click.echo(json.dumps(obj, ensure_ascii=False))
+    """One line of JSON: non-ASCII text readable, every control character escaped (C1 included, which
+    ``json.dumps(ensure_ascii=False)`` leaves raw)."""
+    click.echo(json_text(obj))

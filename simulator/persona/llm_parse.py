@@ -9,7 +9,8 @@ nothing more should be read (another speaker started, or enough sentences), so t
 closed early.  ``clean_reply(text)`` does the same for a whole text at once.
 
 If the output is JSON (``{"reply": "...", ...}``), the reply field is used; a JSON answer that
-cannot be parsed has its quotes, braces and keys stripped.  Pure: no network imports.
+cannot be parsed has its quotes, braces and keys stripped.  Escape sequences and control characters
+are removed (``simulator.safe_text.strip_controls``).  Pure: no network imports.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import re
 from collections.abc import Iterable
 
 from simulator.persona.llm_sentences import Piece, SentenceSplitter
+from simulator.safe_text import strip_controls
 
 #: Role names that mean the model is speaking as the buyer (the prefix is dropped).
 OWN_ROLES = ("buyer", "assistant", "customer", "client", "prospect", "answer", "response", "reply", "me", "ai")
@@ -127,7 +129,8 @@ class ReplyCleaner:
 
 def clean_sentence(text: str) -> str:
     """One sentence without stage directions, markup, JSON debris or out-of-character talk ("" if nothing
-    is left)."""
+    is left).  Terminal escape sequences and control characters never survive (the reply is shown and stored)."""
+    text = strip_controls(text)
     text = _STAGE.sub(" ", text)
     text = _OPEN_STAGE.sub(" ", text)
     text = _MARKUP.sub("", text.strip())

@@ -19,6 +19,8 @@ A persona is one TOML file; docs/personas.md is the reference.  The models::
 
 from __future__ import annotations
 
+import os
+import stat
 import tomllib
 from pathlib import Path
 from typing import Literal
@@ -165,6 +167,13 @@ class Persona(_Model):
         }
 
 
+def _name(key: object) -> str:
+    """A key or id as written, or quoted when it is empty or holds a line break or control character
+    (a problem is always one line)."""
+    text = str(key)
+    return text if text and text.isprintable() else repr(text)
+
+
 def _where(loc: tuple, data: dict) -> str:
     """A readable field path: facts[2] becomes facts.<fact id> when the id is known."""
     parts: list[str] = []
@@ -173,10 +182,10 @@ def _where(loc: tuple, data: dict) -> str:
         if isinstance(item, int) and isinstance(node, list):
             entry = node[item] if item < len(node) else None
             ident = entry.get("id") if isinstance(entry, dict) else None
-            parts.append(f"{parts.pop()}[{ident or item}]" if parts else f"[{item}]")
+            parts.append(f"{parts.pop()}[{_name(ident or item)}]" if parts else f"[{item}]")
             node = entry
         else:
-            parts.append(str(item))
+            parts.append(_name(item))
             node = node.get(item) if isinstance(node, dict) else None
     return ".".join(parts) or "(file)"
 
@@ -199,18 +208,49 @@ def parse_persona(data: dict, source: str, default_id: str) -> Persona:
         raise PersonaError(problems[0] + more, problems) from None
 
 
+#: a persona file is a few kilobytes; anything this big is not one (and would take long to parse)
+MAX_FILE_BYTES = 1_000_000
+
+
+def read_regular_file(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of ``path`` if it is a regular file of at most ``limit`` bytes, else ``PersonaError``.
+
+    A FIFO, a device or a socket is refused without blocking: it is opened non-blocking and checked
+    with ``fstat`` before anything is read."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise PersonaError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            what = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+            raise PersonaError(f"{path}: cannot read: {what}")
+        if info.st_size > limit:
+            raise PersonaError(f"{path}: (file): too large for a persona file ({info.st_size} bytes)")
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return fh.read(limit + 1)
+    except OSError as exc:
+        raise PersonaError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+
+
 def load_persona(path: str | Path) -> Persona:
     """Read and validate one persona file.  Raises ``PersonaError`` naming file, field and problem."""
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise PersonaError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    raw = read_regular_file(path)
+    if len(raw) > MAX_FILE_BYTES:
+        raise PersonaError(f"{path}: (file): too large for a persona file")
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise PersonaError(f"{path}: (file): not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise PersonaError(f"{path}: (file): invalid TOML: {exc}") from None
+    except ValueError as exc:  # an integer of more than 4,300 digits
+        raise PersonaError(f"{path}: (file): invalid TOML: {str(exc).splitlines()[0]}") from None
+    except RecursionError:  # arrays or tables nested thousands deep
+        raise PersonaError(f"{path}: (file): invalid TOML: nested too deeply") from None
     stem = path.stem.lower().replace(" ", "-")
     return parse_persona(data, str(path), stem)

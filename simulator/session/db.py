@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from simulator.errors import RapportError
+from simulator.safe_text import visible
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -64,40 +66,77 @@ def describe(url: sa.URL) -> str:
     return url.render_as_string(hide_password=True)
 
 
+#: PostgreSQL drivers Rapport can use (``postgresql://`` means psycopg 3)
+POSTGRES_DRIVERS = ("postgresql", "postgresql+psycopg")
+HINT = "use sqlite:///FILE or postgresql://USER@HOST[:PORT]/DATABASE"
+
+
+def parse_url(url: str) -> sa.URL:
+    """The parsed session store URL, checked without connecting to anything (``RapportError`` when it
+    cannot be used): a known database and driver, a port from 1 to 65535, no control characters."""
+    if not isinstance(url, str) or not url.strip():
+        raise RapportError(f"no database URL given ({HINT})")
+    if any(ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 for ch in url):
+        raise RapportError(f"not a database URL: {visible(url)!r} holds control characters ({HINT})")
+    try:
+        parsed = sa.make_url(url)
+    except sa.exc.ArgumentError:
+        raise RapportError(f"not a database URL: {url!r} ({HINT})") from None
+    except ValueError:  # sqlalchemy reads whatever follows the last ":" of the host part as the port
+        raise RapportError(f"not a database URL: {url!r}: unreadable host or port (a port is a number) "
+                           f"({HINT})") from None
+    backend = parsed.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise RapportError(f"unsupported database {backend!r} in {url!r}: {HINT}")
+    if backend == "sqlite" and parsed.drivername != "sqlite" or backend == "postgresql" and (
+            parsed.drivername not in POSTGRES_DRIVERS):  # fmt: skip
+        raise RapportError(f"unsupported database driver {parsed.drivername!r}: {HINT}")
+    if parsed.port is not None and not 0 < parsed.port < 65536:
+        raise RapportError(f"not a database URL: {url!r}: port {parsed.port} is not between 1 and 65535")
+    if backend == "postgresql" and parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
 def open_engines(url: str, *, existing: bool = False) -> Engines:
     """Create the engines for ``url`` (``sqlite:///path`` or ``postgresql://...``); with ``existing`` an SQLite
     file that is not there is an error instead of a new, empty database (a mistyped ``--db`` on a command
     that only reads)."""
-    try:
-        parsed = sa.make_url(url)
-    except sa.exc.ArgumentError:
-        raise RapportError(f"not a database URL: {url!r} (use sqlite:///FILE or postgresql://...)") from None
-    backend = parsed.get_backend_name()
-    if backend == "sqlite":
+    parsed = parse_url(url)
+    if parsed.get_backend_name() == "sqlite":
         return _sqlite(parsed, existing)
-    if backend == "postgresql":
-        if parsed.drivername == "postgresql":
-            parsed = parsed.set(drivername="postgresql+psycopg")
-        try:
-            engine = sa.create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": 5})
-        except ImportError as exc:
-            raise RapportError(f"PostgreSQL driver missing ({exc}); install psycopg") from None
-        return Engines(engine, engine, describe(parsed))
-    raise RapportError(f"unsupported database {backend!r}: use sqlite:///FILE or postgresql://...")
+    try:
+        engine = sa.create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+    except ImportError as exc:
+        raise RapportError(f"PostgreSQL driver missing ({exc}); install psycopg") from None
+    except (sa.exc.ArgumentError, TypeError, ValueError) as exc:
+        raise RapportError(f"cannot use the database URL {describe(parsed)}: {exc}") from None
+    return Engines(engine, engine, describe(parsed))
+
+
+def _sqlite_file(path: str, existing: bool) -> Path:
+    """The SQLite file named by the URL, checked (``RapportError`` for a path that cannot be one)."""
+    try:
+        file = Path(path).expanduser()
+        if existing and not file.exists():
+            raise RapportError(f"no session database at {file} (check --db or RAPPORT_DB)")
+        check_sqlite_file(file)
+    except RuntimeError:  # ~unknownuser/...
+        raise RapportError(f"cannot use the session database path {path!r}: unknown home folder") from None
+    except (OSError, ValueError) as exc:  # a name too long, a NUL byte
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise RapportError(f"cannot use the session database path {path!r}: {reason}") from None
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RapportError(f"cannot create the folder for {file}: {exc.strerror}") from None
+    return file
 
 
 def _sqlite(url: sa.URL, existing: bool = False) -> Engines:
     path = url.database
     if path and path != ":memory:" and not path.startswith("file:"):
-        file = Path(path).expanduser()
-        if existing and not file.exists():
-            raise RapportError(f"no session database at {file} (check --db or RAPPORT_DB)")
-        check_sqlite_file(file)
-        try:
-            file.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise RapportError(f"cannot create the folder for {file}: {exc.strerror}") from None
-        url = url.set(database=str(file))
+        url = url.set(database=str(_sqlite_file(path, existing)))
 
     def make(begin: str) -> sa.Engine:
         engine = sa.create_engine(
@@ -117,7 +156,16 @@ def _sqlite(url: sa.URL, existing: bool = False) -> Engines:
 
         return engine
 
-    return Engines(make("BEGIN IMMEDIATE"), make("BEGIN"), describe(url))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", sa.exc.SAWarning)  # an option the driver would silently ignore
+            return Engines(make("BEGIN IMMEDIATE"), make("BEGIN"), describe(url))
+    except sa.exc.SAWarning as exc:
+        reason = str(exc).split(";")[0].replace(" and are being ignored", "")
+        raise RapportError(f"cannot use the database URL {describe(url)}: {reason} (other SQLite options need "
+                           "uri=true)") from None
+    except (sa.exc.ArgumentError, TypeError, ValueError) as exc:
+        raise RapportError(f"cannot use the database URL {describe(url)}: {exc}") from None
 
 
 def check_sqlite_file(file: Path) -> None:

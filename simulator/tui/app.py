@@ -69,6 +69,15 @@ class RapportApp(App):
         self.relay = EventRelay()
         self.last_choice: AppOptions | None = None
 
+    def notify(self, message: str, *, title: str = "", severity: str = "information", timeout: float | None = None,
+               markup: bool = True) -> None:
+        """Every notification (screens' and widgets' ``notify`` come here) shows its text exactly as
+        written: never read as markup (messages carry names, paths and LLM problems, and no message
+        here uses markup), control characters removed."""
+        from simulator.tui.plain import clean
+
+        super().notify(clean(message), title=clean(title), severity=severity, timeout=timeout, markup=False)
+
     # ---- first screen -----------------------------------------------------------------------------
     def on_mount(self) -> None:
         start = self.options.start

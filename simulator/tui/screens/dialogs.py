@@ -10,6 +10,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from simulator.tui.plain import plain
+
 
 class AskText(ModalScreen[str | None]):
     """Ask for one line; Enter returns it, Escape returns None."""
@@ -46,8 +48,8 @@ class Choose(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.prompt, classes="title")
-            yield OptionList(*(Option(label, id=key) for key, label in self.choices), id="dialog-choices")
+            yield Label(plain(self.prompt), classes="title")
+            yield OptionList(*(Option(plain(label), id=key) for key, label in self.choices), id="dialog-choices")
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:

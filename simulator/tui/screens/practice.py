@@ -17,6 +17,7 @@ from textual.widgets import Footer, Header, Input, Label, Static
 from simulator.conversation.live import TALK_SHARE_REFERENCE, live_figures
 from simulator.session import events as ev
 from simulator.tui.messages import SessionEvent
+from simulator.tui.plain import plain
 from simulator.tui.screens.dialogs import AskText, Choose
 from simulator.tui.widgets.meters import Gauge, LevelMeter, TrustMeter
 from simulator.tui.widgets.persona_card import PersonaCard
@@ -120,7 +121,7 @@ class PracticeScreen(Screen):
 
     def _opened(self, session, voice) -> None:
         self.session, self.voice = session, voice
-        self.query_one("#rep-name", Label).update(f"in the hot seat: {session.rep_name or 'you'}")
+        self.query_one("#rep-name", Label).update(plain(f"in the hot seat: {session.rep_name or 'you'}"))
         if self.muted and voice is not None:
             voice.set_muted(True)
 
@@ -151,13 +152,13 @@ class PracticeScreen(Screen):
         elif isinstance(event, ev.Level):
             self.query_one("#level", LevelMeter).level = event.rms
         elif isinstance(event, ev.PartialText):
-            self.query_one("#partial", Static).update(f"… {event.text}")
+            self.query_one("#partial", Static).update(plain(f"… {event.text}"))
         elif isinstance(event, ev.BuyerChunk):
             partial = self.query_one("#partial", Static)
-            partial.update(f"{self.persona.name}: {event.text}")
+            partial.update(plain(f"{self.persona.name}: {event.text}"))
         elif isinstance(event, ev.Hint):
             if self.hints:
-                self.query_one("#hint", Static).update(f"hint: {event.text}")
+                self.query_one("#hint", Static).update(plain(f"hint: {event.text}"))
         elif isinstance(event, ev.Problem):
             self.notify(event.message, severity="warning", timeout=8)
         elif isinstance(event, ev.CoachAction):
@@ -186,10 +187,10 @@ class PracticeScreen(Screen):
                 "handover": "🔁 hand-over"}.get(event.kind, event.kind)
         detail = f": {event.text}" if event.text else ""
         log = self.query_one("#log", VerticalScroll)
-        log.mount(Static(f"coach {text}{detail}", classes="turn coach"))
+        log.mount(Static(plain(f"coach {text}{detail}"), classes="turn coach"))
         log.scroll_end(animate=False)
         if event.kind == "handover" and event.rep_name:
-            self.query_one("#rep-name", Label).update(f"in the hot seat: {event.rep_name}")
+            self.query_one("#rep-name", Label).update(plain(f"in the hot seat: {event.rep_name}"))
 
     def _update_meters(self) -> None:
         live = live_figures(self.session.turns)

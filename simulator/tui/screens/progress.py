@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Select, Static
 
 from simulator.errors import RapportError
+from simulator.tui.plain import plain
 from simulator.tui.screens.replay import leave, when
 from simulator.tui.widgets.charts import TrendChart
 
@@ -82,7 +83,7 @@ class ProgressScreen(Screen):
         self.app.call_from_thread(self._show, doc, reps, rows)
 
     def _failed(self, message: str) -> None:
-        self.query_one("#progress-summary", Static).update(Text(message, style="bold red"))
+        self.query_one("#progress-summary", Static).update(plain(message, style="bold red"))
         self.notify(message, severity="error", timeout=10)
 
     def _show(self, doc: dict, reps: list[str], rows: list) -> None:
@@ -90,17 +91,17 @@ class ProgressScreen(Screen):
             self._reps_filled = True
             select = self.query_one("#progress-rep", Select)
             with self.prevent(Select.Changed):
-                select.set_options([(r, r) for r in reps])
+                select.set_options([(plain(r), r) for r in reps])
                 if self.rep in reps:
                     select.value = self.rep
         who = doc["rep"] or "all reps"
         summary = self.query_one("#progress-summary", Static)
         if doc["sessions"]:
-            summary.update(f"{who}: {doc['sessions']} scored session(s), "
-                           f"{when(rows[0].started_at) if rows else ''} to {when(rows[-1].started_at) if rows else ''}"
-                           " UTC")  # fmt: skip
+            summary.update(plain(f"{who}: {doc['sessions']} scored session(s), "
+                                 f"{when(rows[0].started_at) if rows else ''} to "
+                                 f"{when(rows[-1].started_at) if rows else ''} UTC"))
         else:
-            summary.update(f"No scored sessions for {who} yet: practise, then come back.")
+            summary.update(plain(f"No scored sessions for {who} yet: practise, then come back."))
         trends = {f["name"]: f for f in doc["figures"]}
         charts = self.query_one("#charts", VerticalScroll)
         charts.remove_children()
@@ -110,7 +111,8 @@ class ProgressScreen(Screen):
         table.clear()
         for s in rows:
             score = Text("–" if s.overall is None else f"{s.overall:.0f}", justify="right")
-            table.add_row(when(s.started_at), s.id, s.persona_id, ", ".join(s.reps) or "–", score, key=s.id)
+            table.add_row(when(s.started_at), plain(s.id), plain(s.persona_id), plain(", ".join(s.reps) or "–"), score,
+                          key=s.id)
 
     # ---- intents -----------------------------------------------------------------------------
     @on(Select.Changed, "#progress-rep")

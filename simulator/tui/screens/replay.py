@@ -22,6 +22,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, OptionList, Select, Sparkline, Static
 
 from simulator.errors import RapportError
+from simulator.tui.plain import clean, plain
 from simulator.tui.widgets.export_dialog import ExportDialog, export_target
 from simulator.tui.widgets.timeline import Timeline, detail_text, moments_by_turn, notes_by_turn, trust_before
 
@@ -118,7 +119,7 @@ class ReplayScreen(Screen):
         self.app.call_from_thread(self._fill, rows, everything, rep)
 
     def _failed(self, message: str) -> None:
-        self.query_one("#replay-note", Static).update(Text(message, style="bold red"))
+        self.query_one("#replay-note", Static).update(plain(message, style="bold red"))
         self.notify(message, severity="error", timeout=10)
 
     def _fill(self, rows: list, everything: list, rep: str | None) -> None:
@@ -128,10 +129,10 @@ class ReplayScreen(Screen):
             personas = sorted({s.persona_id for s in everything})
             rep_select = self.query_one("#rep-filter", Select)
             with self.prevent(Select.Changed):
-                rep_select.set_options([(r, r) for r in reps])
+                rep_select.set_options([(plain(r), r) for r in reps])
                 if rep in reps:
                     rep_select.value = rep
-                self.query_one("#persona-filter", Select).set_options([(p, p) for p in personas])
+                self.query_one("#persona-filter", Select).set_options([(plain(p), p) for p in personas])
         self.rows = rows
         self._render_rows()
         if self.session_id:
@@ -143,8 +144,8 @@ class ReplayScreen(Screen):
         table.clear()
         for s in sort_rows(self.rows, self.sort):
             score = Text("–" if s.overall is None else f"{s.overall:.0f}", justify="right")
-            table.add_row(s.id, when(s.started_at), s.status, s.persona_id, ", ".join(s.reps) or "–",
-                          Text(str(s.turn_count), justify="right"), score, key=s.id)
+            table.add_row(plain(s.id), when(s.started_at), plain(s.status), plain(s.persona_id),
+                          plain(", ".join(s.reps) or "–"), Text(str(s.turn_count), justify="right"), score, key=s.id)
         note = self.query_one("#replay-note", Static)
         if self.rows:
             note.update(f"{len(self.rows)} session(s) · Enter opens one · s sorts by date or score")
@@ -241,22 +242,23 @@ class SessionReplayScreen(Screen):
         self.app.call_from_thread(self._show, session, notice)
 
     def _failed(self, message: str) -> None:
-        self.query_one("#replay-title", Static).update(Text(message, style="bold red"))
+        self.query_one("#replay-title", Static).update(plain(message, style="bold red"))
         self.notify(message, severity="error", timeout=10)
 
     @property
     def buyer_name(self) -> str:
-        return str(self.session.persona.get("name") or self.session.summary.persona_id)
+        return clean(self.session.persona.get("name") or self.session.summary.persona_id)
 
     def _show(self, session, notice: str = "") -> None:
         self.session = session
         s, persona = session.summary, session.persona
-        who = ", ".join(str(persona[k]) for k in ("role", "company") if persona.get(k))
+        who = clean(", ".join(str(persona[k]) for k in ("role", "company") if persona.get(k)))
         card = session.scorecard or {}
-        title = Text(f"Session {s.id}", style="bold")
+        title = Text(f"Session {clean(s.id)}", style="bold")
         title.append(f" · {self.buyer_name}{f' ({who})' if who else ''}")
-        title.append(f" · {', '.join(s.reps) or 'rep'} · {when(s.started_at)} UTC · {s.status}", style="dim")
-        title.append(f" · overall {card['overall']}/100" if "overall" in card else " · not scored", style="bold")
+        title.append(f" · {clean(', '.join(s.reps)) or 'rep'} · {when(s.started_at)} UTC · {clean(s.status)}",
+                     style="dim")
+        title.append(f" · overall {clean(card['overall'])}/100" if "overall" in card else " · not scored", style="bold")
         self.query_one("#replay-title", Static).update(title)
         start = persona.get("starting_trust")
         self.query_one("#timeline", Timeline).show(session, self.buyer_name, start)
@@ -346,7 +348,7 @@ class SessionReplayScreen(Screen):
         self.app.call_from_thread(self._status, f"turn {index}: {'played' if finished else 'stopped'}")
 
     def _status(self, text: str) -> None:
-        self.query_one("#replay-status", Static).update(text)
+        self.query_one("#replay-status", Static).update(plain(text))
 
     def action_rescore(self) -> None:
         if self.session is None:

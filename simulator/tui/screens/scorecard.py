@@ -9,6 +9,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Sparkline, Static, TabbedContent, TabPane
 
+from simulator.tui.plain import clean, plain, plain_content
+
 VERDICT_STYLE = {"good": "green", "ok": "yellow", "poor": "red", "n/a": "dim"}
 
 
@@ -43,7 +45,8 @@ class ScorecardView(Vertical):
                      classes="overall")
         discovery = card.get("discovery") or {}
         if discovery.get("total"):
-            yield Label(f"Discovery: {discovery.get('revealed', 0)} of {discovery['total']} hidden facts uncovered")
+            yield Label(plain(f"Discovery: {discovery.get('revealed', 0)} of {discovery['total']} hidden facts "
+                              "uncovered"))
         curve = [float(x) for x in card.get("trust_curve") or [] if x is not None]
         if curve:
             yield Label(f"Trust: {curve[0]:.0f} → {curve[-1]:.0f}", classes="title")
@@ -55,25 +58,25 @@ class ScorecardView(Vertical):
             yield Label("The moments that cost the most", classes="title")
             for i, moment in enumerate(moments, 1):
                 text = Text(f"{i}. You said: ", style="bold")
-                text.append(f"“{moment.get('text') or moment.get('rep_text', '')}”")
+                text.append(f"“{clean(moment.get('text') or moment.get('rep_text', ''))}”")
                 why = moment.get("why")
                 if why:
-                    text.append(f"\n   Why it cost: {why}", style="italic")
+                    text.append(f"\n   Why it cost: {clean(why)}", style="italic")
                 alternative = moment.get("alternative")
                 if alternative:
                     text.append("\n   Try instead: ", style="bold green")
-                    text.append(f"“{alternative}”", style="green")
+                    text.append(f"“{clean(alternative)}”", style="green")
                 yield Static(text, classes="moment")
         if card.get("formula"):
-            yield Static(Text(f"How the overall is computed: {card['formula']}", style="dim"), classes="formula")
+            yield Static(plain(f"How the overall is computed: {card['formula']}", style="dim"), classes="formula")
 
     def on_mount(self) -> None:
         table = self.query_one("#figures", DataTable)
         table.add_columns("figure", "you", "verdict", "reference")
         for figure in self.card.get("figures", []):
             verdict = str(figure.get("verdict", ""))
-            table.add_row(figure.get("name", ""), format_value(figure),
-                          Text(verdict, style=VERDICT_STYLE.get(verdict, "")), figure.get("reference", ""))
+            table.add_row(plain(figure.get("name", "")), plain(format_value(figure)),
+                          plain(verdict, style=VERDICT_STYLE.get(verdict, "")), plain(figure.get("reference", "")))
 
 
 class ScorecardScreen(Screen):
@@ -93,14 +96,14 @@ class ScorecardScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Label(self.title_text, classes="title", id="scorecard-title")
+        yield Label(plain(self.title_text), classes="title", id="scorecard-title")
         if len(self.cards) == 1:
             with VerticalScroll():
                 yield ScorecardView(next(iter(self.cards.values())))
         else:
             with TabbedContent():
                 for rep, card in self.cards.items():
-                    with TabPane(rep), VerticalScroll():
+                    with TabPane(plain_content(rep)), VerticalScroll():
                         yield ScorecardView(card)
         with Horizontal(classes="hint-row"):
             yield Label("Ctrl+R practise again · F2 replay this session · Esc back", classes="dim")

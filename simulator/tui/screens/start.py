@@ -12,14 +12,16 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, OptionList, RadioButton, RadioSet, Select, Switch
 from textual.widgets.option_list import Option
 
+from simulator.tui.plain import clean, plain
+
 MODES = (("voice", "Hands-free voice"), ("ptt", "Push-to-talk"), ("typed", "Typed"))
 
 
 def persona_option(persona) -> Option:
-    text = Text(persona.name, style="bold")
-    text.append(f"  {persona.role}, {persona.company}")
-    text.append(f"  [{persona.difficulty}]", style="dim")
-    text.append(f"\n  {persona.industry}: {persona.situation}", style="italic")
+    text = Text(clean(persona.name), style="bold")
+    text.append(f"  {clean(persona.role)}, {clean(persona.company)}")
+    text.append(f"  [{clean(persona.difficulty)}]", style="dim")
+    text.append(f"\n  {clean(persona.industry)}: {clean(persona.situation)}", style="italic")
     return Option(text, id=persona.id)
 
 
@@ -53,10 +55,10 @@ class StartScreen(Screen):
                 yield Label("Choose your buyer", classes="title")
                 yield OptionList(*(persona_option(p) for p in self.personas.values()), id="personas")
                 for warning in self.warnings:
-                    yield Label(warning, classes="warning")
+                    yield Label(plain(warning), classes="warning")
             with VerticalScroll(id="settings"):  # scrolls on small terminals (80x24): Start stays reachable
                 yield Label("Your name", classes="title")
-                yield Input(value=self.defaults["rep_name"], placeholder="e.g. Sam", id="rep-name")
+                yield Input(value=clean(self.defaults["rep_name"]), placeholder="e.g. Sam", id="rep-name")
                 yield Label("How you will speak", classes="title")
                 with RadioSet(id="mode"):
                     for key, label in MODES:
@@ -93,7 +95,7 @@ class StartScreen(Screen):
         if "type" not in text.lower():
             text += "; typed works"
         note = self.query_one("#voice-note", Label)
-        note.update(f"{text}.")
+        note.update(plain(f"{text}."))
         note.display = True
         if problem.startswith("Voice is off"):
             self.query_one("#mode-typed", RadioButton).value = True

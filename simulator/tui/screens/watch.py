@@ -23,6 +23,7 @@ from textual.widgets import Footer, Header, Label, Static
 from simulator.conversation.live import live_figures
 from simulator.errors import RapportError
 from simulator.session import events as ev
+from simulator.tui.plain import clean, plain
 from simulator.tui.screens.dialogs import Choose
 from simulator.tui.screens.replay import leave, when
 from simulator.tui.widgets.meters import Gauge, TrustMeter
@@ -36,8 +37,8 @@ PERSONA_FIELDS = ("name", "role", "company", "industry", "difficulty", "situatio
 
 def persona_view(persona: dict, fallback: str) -> SimpleNamespace:
     """A stored persona snapshot with every field the persona card shows."""
-    values = {k: str(persona.get(k) or "") for k in PERSONA_FIELDS}
-    values["name"] = values["name"] or fallback
+    values = {k: clean(persona.get(k) or "") for k in PERSONA_FIELDS}
+    values["name"] = values["name"] or clean(fallback)
     return SimpleNamespace(**values)
 
 
@@ -144,7 +145,7 @@ class WatchScreen(Screen):
             self.query_one("#watch-title", Static).update(
                 "No session is running yet: waiting for one to start (`rapport practice` in another terminal)…")
         elif message.kind == "failed":
-            self.query_one("#watch-title", Static).update(Text(message.payload, style="bold red"))
+            self.query_one("#watch-title", Static).update(plain(message.payload, style="bold red"))
             self.notify(message.payload, severity="error", timeout=10)
         elif message.kind == "following":
             self._following(message.payload)
@@ -156,14 +157,15 @@ class WatchScreen(Screen):
         self.session_id = s.id
         persona = persona_view(session.persona, s.persona_id)
         self.buyer_name = persona.name
-        title = Text(f"Watching {s.id}", style="bold")
-        title.append(f" · {persona.name} · rep {', '.join(s.reps) or '?'} · started {when(s.started_at)} UTC",
+        title = Text(f"Watching {clean(s.id)}", style="bold")
+        title.append(f" · {persona.name} · rep {clean(', '.join(s.reps)) or '?'} · started {when(s.started_at)} UTC",
                      style="dim")
         self.query_one("#watch-title", Static).update(title)
         card = self.query_one("#watch-persona-card", Static)
         card.update(persona_summary(persona))
         card.add_class("shown")
-        self.query_one("#watch-status", Static).update(f"{s.status} · read-only · F2 replays it · l other sessions")
+        status = plain(f"{s.status} · read-only · F2 replays it · l other sessions")
+        self.query_one("#watch-status", Static).update(status)
 
     def _event(self, event: ev.Event) -> None:
         log = self.query_one("#watch-log", VerticalScroll)
@@ -179,13 +181,13 @@ class WatchScreen(Screen):
                 self.last_trust = event.turn.trust
             self._meters()
         elif isinstance(event, ev.CoachAction):
-            log.mount(Static(coach_line(event), classes="turn coach"))
+            log.mount(Static(plain(coach_line(event)), classes="turn coach"))
         elif isinstance(event, ev.SessionEnded):
             self.ended = event
             overall = (event.scorecard or {}).get("overall")
             score = f" · overall {overall}/100" if overall is not None else ""
             self.query_one("#watch-status", Static).update(
-                Text(f"Session ended ({event.reason}){score} · F2 replays it · l other sessions", style="bold"))
+                plain(f"Session ended ({event.reason}){score} · F2 replays it · l other sessions", style="bold"))
         log.scroll_end(animate=False)
 
     def _meters(self) -> None:

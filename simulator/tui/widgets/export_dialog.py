@@ -12,6 +12,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, RadioButton, RadioSet
 
+from simulator.tui.plain import plain
+
 FORMATS = (("md", "Markdown"), ("html", "HTML report"), ("json", "JSON"))
 
 
@@ -43,7 +45,7 @@ class ExportDialog(ModalScreen[tuple[str, str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="export-dialog"):
-            yield Label(f"Export session {self.session_id}", classes="title")
+            yield Label(plain(f"Export session {self.session_id}"), classes="title")
             with RadioSet(id="export-format"):
                 for key, label in FORMATS:
                     yield RadioButton(label, value=key == self.fmt, id=f"fmt-{key}")

@@ -5,12 +5,14 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from simulator.tui.plain import clean
+
 
 def persona_summary(persona) -> Text:
-    text = Text(persona.name, style="bold")
-    text.append(f"\n{persona.role}, {persona.company}")
-    text.append(f"\n{persona.industry} · {persona.difficulty}", style="dim")
-    text.append(f"\n{persona.situation}", style="italic")
+    text = Text(clean(persona.name), style="bold")
+    text.append(f"\n{clean(persona.role)}, {clean(persona.company)}")
+    text.append(f"\n{clean(persona.industry)} · {clean(persona.difficulty)}", style="dim")
+    text.append(f"\n{clean(persona.situation)}", style="italic")
     return text
 
 

@@ -12,6 +12,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from simulator.conversation.turns import Turn
+from simulator.tui.plain import clean
 from simulator.tui.widgets.turns import label_style
 
 COACH_WORDS = {"note": "note", "flag_good": "flagged good", "flag_bad": "flagged bad", "steer": "steer",
@@ -19,10 +20,10 @@ COACH_WORDS = {"note": "note", "flag_good": "flagged good", "flag_bad": "flagged
 
 
 def coach_line(event) -> str:
-    """``coach note: good question`` for a stored CoachEvent."""
+    """``coach note: good question`` for a stored CoachEvent (control characters removed)."""
     word = COACH_WORDS.get(event.kind, event.kind)
     detail = event.text or (event.rep_name if event.kind == "handover" else "") or ""
-    return f"coach {word}: {detail}" if detail else f"coach {word}"
+    return clean(f"coach {word}: {detail}" if detail else f"coach {word}")
 
 
 def notes_by_turn(session) -> dict[int, list]:
@@ -57,7 +58,7 @@ def trust_before(turns: list[Turn], start: float | None) -> list[float | None]:
 def _chips(text: Text, labels) -> None:
     for label in labels:
         text.append("  ")
-        text.append(f" {label.replace('_', ' ')} ", style=label_style(label))
+        text.append(f" {clean(label).replace('_', ' ')} ", style=label_style(label))
 
 
 def row_text(index: int, turn: Turn, buyer_name: str, before: float | None, notes: list,
@@ -65,22 +66,22 @@ def row_text(index: int, turn: Turn, buyer_name: str, before: float | None, note
     """One timeline row: number, speaker, words, moves or trust, recording mark, notes, cost."""
     text = Text(f"{index:>3} ", style="dim")
     if turn.speaker == "rep":
-        text.append(f"{turn.rep_name or 'Rep'}: ", style="bold cyan")
-        text.append(turn.text)
+        text.append(f"{clean(turn.rep_name or 'Rep')}: ", style="bold cyan")
+        text.append(clean(turn.text))
         _chips(text, turn.labels)
     else:
-        text.append(f"{buyer_name}: ", style="bold magenta")
-        text.append(turn.text)
+        text.append(f"{clean(buyer_name)}: ", style="bold magenta")
+        text.append(clean(turn.text))
         if turn.trust is not None:
             delta = "" if before is None or turn.trust == before else f" ({turn.trust - before:+.0f})"
             text.append(f"   trust {turn.trust:.0f}{delta}", style="dim")
         if turn.revealed:
-            text.append(f"   * {', '.join(turn.revealed)}", style="italic yellow")
+            text.append(f"   * {clean(', '.join(turn.revealed))}", style="italic yellow")
     if turn.audio:
         text.append("  [rec]", style="dim")
     if moment is not None:
         rank, data = moment
-        text.append(f"\n     costly moment #{rank}: cost {data.get('cost', '?')}", style="bold red")
+        text.append(f"\n     costly moment #{rank}: cost {clean(data.get('cost', '?'))}", style="bold red")
     for event in notes:
         text.append(f"\n     {coach_line(event)}", style="italic yellow")
     return text
@@ -89,9 +90,9 @@ def row_text(index: int, turn: Turn, buyer_name: str, before: float | None, note
 def detail_text(index: int, turn: Turn, buyer_name: str, before: float | None, notes: list,
                 moment: tuple[int, dict] | None, recording: str) -> Text:
     """Everything about one turn, for the detail pane."""
-    who = (turn.rep_name or "Rep") if turn.speaker == "rep" else buyer_name
-    text = Text(f"Turn {index} · {who} ({turn.speaker})\n", style="bold")
-    text.append(f"“{turn.text}”\n")
+    who = clean((turn.rep_name or "Rep") if turn.speaker == "rep" else buyer_name)
+    text = Text(f"Turn {index} · {who} ({clean(turn.speaker)})\n", style="bold")
+    text.append(f"“{clean(turn.text)}”\n")
     if turn.speaker == "rep":
         text.append("\nmoves:", style="bold")
         if turn.labels:
@@ -100,7 +101,7 @@ def detail_text(index: int, turn: Turn, buyer_name: str, before: float | None, n
             text.append(" none", style="dim")
         if turn.cues:
             text.append("\ncues: ", style="bold")
-            text.append(", ".join(turn.cues), style="italic")
+            text.append(clean(", ".join(turn.cues)), style="italic")
     elif turn.trust is not None:
         text.append("\ntrust: ", style="bold")
         text.append("?" if before is None else f"{before:.0f}")
@@ -109,17 +110,17 @@ def detail_text(index: int, turn: Turn, buyer_name: str, before: float | None, n
             text.append(f" ({turn.trust - before:+.0f})", style="green" if turn.trust > before else "red")
         if turn.revealed:
             text.append("\nrevealed: ", style="bold")
-            text.append(", ".join(turn.revealed), style="italic yellow")
+            text.append(clean(", ".join(turn.revealed)), style="italic yellow")
     text.append("\nrecording: ", style="bold")
-    text.append(recording, style="dim")
+    text.append(clean(recording), style="dim")
     if moment is not None:
         rank, data = moment
-        text.append(f"\n\nCostly moment #{rank} (cost {data.get('cost', '?')})", style="bold red")
+        text.append(f"\n\nCostly moment #{rank} (cost {clean(data.get('cost', '?'))})", style="bold red")
         if data.get("why"):
-            text.append(f"\nWhy it cost: {data['why']}", style="italic")
+            text.append(f"\nWhy it cost: {clean(data['why'])}", style="italic")
         if data.get("alternative"):
             text.append("\nTry instead: ", style="bold green")
-            text.append(f"“{data['alternative']}”", style="green")
+            text.append(f"“{clean(data['alternative'])}”", style="green")
     if notes:
         text.append("\n\nCoach", style="bold")
         for event in notes:

@@ -7,6 +7,7 @@ from textual.widgets import Static
 
 from simulator.conversation.moves import CONSULTATIVE, TRANSACTIONAL
 from simulator.conversation.turns import Turn
+from simulator.tui.plain import clean
 
 
 def label_style(label: str) -> str:
@@ -19,20 +20,20 @@ def label_style(label: str) -> str:
 
 def turn_text(turn: Turn, buyer_name: str, previous_trust: float | None = None) -> Text:
     if turn.speaker == "rep":
-        who = turn.rep_name or "You"
+        who = clean(turn.rep_name or "You")
         text = Text(f"{who}: ", style="bold cyan")
-        text.append(turn.text)
+        text.append(clean(turn.text))
         for label in turn.labels:
             text.append("  ")
-            text.append(f" {label.replace('_', ' ')} ", style=label_style(label))
+            text.append(f" {clean(label).replace('_', ' ')} ", style=label_style(label))
         return text
-    text = Text(f"{buyer_name}: ", style="bold magenta")
-    text.append(turn.text)
+    text = Text(f"{clean(buyer_name)}: ", style="bold magenta")
+    text.append(clean(turn.text))
     if turn.trust is not None:
         delta = "" if previous_trust is None else f" {turn.trust - previous_trust:+.0f}"
         text.append(f"   trust {turn.trust:.0f}{delta}", style="dim")
     if turn.revealed:
-        text.append(f"   ✦ {', '.join(turn.revealed)}", style="italic yellow")
+        text.append(f"   ✦ {clean(', '.join(turn.revealed))}", style="italic yellow")
     return text
 
 
