@@ -99,6 +99,10 @@ class StartScreen(Screen):
         note.display = True
         if problem.startswith("Voice is off"):
             self.query_one("#mode-typed", RadioButton).value = True
+        # The note pushes the settings down: keep whatever the rep is on (e.g. Start) in view.
+        focused = self.focused
+        if focused is not None and self.query_one("#settings") in focused.ancestors:
+            self.call_after_refresh(focused.scroll_visible, animate=False)
 
     def _mode(self) -> str:
         pressed = self.query_one("#mode", RadioSet).pressed_button
