@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterator
 from typing import TextIO
@@ -10,6 +11,10 @@ from typing import TextIO
 import click
 
 from simulator.commands.common import echo_json
+
+#: The longest input line read (characters); a longer one is reported and skipped, never held whole in memory.
+MAX_LINE = 100_000
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def parse_line(line: str, jsonl: bool) -> tuple[str, str | None]:
@@ -20,6 +25,8 @@ def parse_line(line: str, jsonl: bool) -> tuple[str, str | None]:
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
         raise ValueError(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
+    except RecursionError:
+        raise ValueError("the JSON is nested too deeply") from None
     if not isinstance(obj, dict):
         raise ValueError("expected a JSON object with \"text\"")
     text = obj.get("text")
@@ -28,12 +35,22 @@ def parse_line(line: str, jsonl: bool) -> tuple[str, str | None]:
     buyer = obj.get("buyer_said")
     if buyer is not None and not isinstance(buyer, str):
         raise ValueError("\"buyer_said\" must be a string or null")
+    if _SURROGATE.search(text) or (buyer and _SURROGATE.search(buyer)):
+        raise ValueError("the text has an unpaired surrogate (\\ud800-\\udfff), which is not a character")
     return text, buyer
 
 
-def _lines(stream: TextIO) -> Iterator[tuple[int, str]]:
-    for number, line in enumerate(stream, start=1):
-        if line.strip():
+def _lines(stream: TextIO) -> Iterator[tuple[int, str | None]]:
+    """``(number, line)`` for each non-blank line; ``(number, None)`` for a line longer than MAX_LINE,
+    which is read and dropped piece by piece."""
+    number = 0
+    while line := stream.readline(MAX_LINE + 1):
+        number += 1
+        if len(line.rstrip("\n")) > MAX_LINE:
+            while line and not line.endswith("\n"):
+                line = stream.readline(MAX_LINE + 1)
+            yield number, None
+        elif line.strip():
             yield number, line.rstrip("\n")
 
 
@@ -44,8 +61,8 @@ def analyze(source: TextIO, jsonl: bool) -> None:
     """Label rep utterances: one per line from SOURCE (a file, or - / nothing for stdin).
 
     Prints one JSON object per input line: {"text", "labels", "stance", "cues"}. Blank lines are
-    skipped; a bad line is reported on stderr with its number and the others are still analysed
-    (exit code 1 if any line failed).
+    skipped; a bad line (or one over 100,000 characters) is reported on stderr with its number and the
+    others are still analysed (exit code 1 if any line failed).
     """
     from simulator.conversation.analyser import analyse, model
 
@@ -53,6 +70,8 @@ def analyze(source: TextIO, jsonl: bool) -> None:
     failed = 0
     for number, line in _lines(source):
         try:
+            if line is None:
+                raise ValueError(f"longer than {MAX_LINE:,} characters; skipped")
             text, buyer = parse_line(line, jsonl)
         except ValueError as exc:
             click.echo(f"rapport: line {number}: {exc}", err=True)

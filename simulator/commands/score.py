@@ -2,23 +2,22 @@
 
 Rep lines without labels are labelled by the move analyser (each read against the buyer's
 previous line). ``FILE`` may be ``-`` for stdin, or a JSON session (``rapport simulate --json``),
-whose trust, revealed facts and timings are then scored too.
+whose trust, revealed facts and timings are then scored too. A transcript larger than 2 MiB or with
+more than 20,000 turns is refused in one line (``transcript.MAX_BYTES``/``MAX_TURNS``).
 
 ``--json`` prints ``Scorecard.to_dict()`` plus the labelled ``turns``.
 """
 
 from __future__ import annotations
 
-import sys
 import textwrap
-from pathlib import Path
 
 import click
 
 from simulator.commands.common import echo_json, json_option
 from simulator.conversation.scorecard import Figure, Scorecard
 from simulator.conversation.scorecard import score as score_turns
-from simulator.conversation.transcript import Loaded, load
+from simulator.conversation.transcript import MAX_BYTES, MAX_TURNS, Loaded, load, read_limited
 from simulator.conversation.turns import Turn
 from simulator.errors import RapportError
 
@@ -27,12 +26,7 @@ WIDTH = 100
 
 def read_conversation(path: str) -> Loaded:
     """The turns in ``path`` (``-`` = stdin); problems become one-line errors."""
-    try:
-        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise RapportError(f"{path}: not UTF-8 text") from None
-    except OSError as exc:
-        raise RapportError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    text = read_limited(path)
     try:
         loaded = load(text)
     except RapportError as exc:
@@ -97,11 +91,11 @@ def render(card: Scorecard) -> str:
     return "\n".join(lines)
 
 
-@click.command()
+@click.command(help=f"""Score a conversation FILE of 'rep: ...' / 'buyer: ...' lines ('-' reads stdin), or a
+JSON session. At most {MAX_BYTES // 2**20} MiB and {MAX_TURNS:,} turns.""")
 @click.argument("file")
 @json_option
 def score(file: str, as_json: bool) -> None:
-    """Score a conversation FILE of 'rep: ...' / 'buyer: ...' lines ('-' reads stdin)."""
     loaded = read_conversation(file)
     turns = label_turns(loaded.turns)
     card = score_turns(turns, facts_total=loaded.facts_total)

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from simulator.commands.common import db_option, echo_json, json_option, personas_option
+from simulator.conversation.transcript import MAX_BYTES, MAX_TURNS
 from simulator.errors import RapportError
 
 audio_dir_option = click.option(
@@ -125,7 +126,9 @@ def rescore(session_id: str | None, all_: bool, db_url: str | None, as_json: boo
     click.echo(f"re-scored {len(results)} session(s)", err=True)
 
 
-@sessions.command("import")
+@sessions.command("import", help=f"""Import a transcript FILE (`rep: ...` / `buyer: ...` lines as for `rapport score`,
+or a JSON session; '-' reads stdin) as a scored session. All or nothing: a bad line or field is one error and
+nothing is stored. At most {MAX_BYTES // 2**20} MiB and {MAX_TURNS:,} turns.""")
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--persona", "persona_id", required=True, help="The persona the conversation was with.")
 @click.option("--rep", "rep_name", default=None, help="The rep's name.")
@@ -134,12 +137,11 @@ def rescore(session_id: str | None, all_: bool, db_url: str | None, as_json: boo
 @json_option
 def import_(file: str, persona_id: str, rep_name: str | None, personas_dirs: tuple[Path, ...], db_url: str | None,
             as_json: bool) -> None:  # fmt: skip
-    """Import a transcript (`rep: ...` / `buyer: ...` lines, as for `rapport score`) as a scored session."""
     from simulator.persona.loader import get
     from simulator.session.importer import import_transcript, read_text
 
     persona = get(persona_id, personas_dirs).model_dump(mode="json")
-    text = sys.stdin.read() if file == "-" else read_text(file)
+    text = read_text(file)
     with _open(db_url, read=False) as store:
         sid = import_transcript(store, text, persona, rep_name, source_name=file)
         summary = store.summary(sid)

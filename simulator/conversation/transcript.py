@@ -9,7 +9,10 @@ The transcript format, one turn per line::
 The speaker prefix is case-insensitive. Any other line is an error naming its line number, so
 a typo never silently drops or merges a turn. :func:`load` also accepts a JSON session (the
 output of ``rapport simulate --json`` or ``rapport sessions show --json``, or a list of turns),
-which keeps buyer trust, revealed facts and timings.
+which keeps buyer trust, revealed facts and timings; a JSON session is checked field by field
+against the schema in :mod:`simulator.conversation.session_json`. A transcript is at most
+``MAX_BYTES`` (2 MiB) and ``MAX_TURNS`` (20,000 turns); :func:`read_limited` reads a file or stdin
+without ever holding more than that in memory.
 
 The word helpers decide when a rep "reuses the buyer's own words": both sides are reduced to
 content words (no stopwords, fillers or pronouns) and lightly stemmed, so "drivers" matches
@@ -18,15 +21,22 @@ content words (no stopwords, fillers or pronouns) and lightly stemmed, so "drive
 
 from __future__ import annotations
 
-import json
 import re
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from simulator.conversation.turns import Turn
 from simulator.errors import RapportError
 
+#: The largest transcript (bytes of UTF-8) and the most turns ``rapport score`` and ``rapport sessions import``
+#: accept (docs/sessions.md): at the limits about 5 s and under 200 MB; above them one line, after reading
+#: at most MAX_BYTES + 1 bytes.
+MAX_BYTES = 2 * 2**20
+MAX_TURNS = 20_000
+
 _SPEAKER = re.compile(r"^\s*(rep|buyer)\s*:\s?(.*)$", re.IGNORECASE)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 def vocabulary(text: str) -> frozenset[str]:
@@ -108,22 +118,31 @@ def shared_words(text: str, source: str) -> list[str]:
 def parse(text: str) -> list[Turn]:
     """Turn a ``rep: ...`` / ``buyer: ...`` transcript into turns (rep turns still unlabelled).
 
-    Raises :class:`RapportError` naming the first line that has no speaker prefix or no words.
+    Raises :class:`RapportError` naming the first line that has no speaker prefix or no words, contains
+    a NUL character (no database could store it), or is turn number ``MAX_TURNS + 1``.
     """
     turns: list[Turn] = []
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
-        match = _SPEAKER.match(line)
-        if match is None:
-            shown = line if len(line) <= 40 else line[:37] + "..."
-            raise RapportError(f"line {number}: expected 'rep: ...' or 'buyer: ...', got {shown!r}")
-        speaker, said = match.group(1).lower(), match.group(2).strip()
-        if not said:
-            raise RapportError(f"line {number}: the {speaker} line has no words")
-        turns.append(Turn(speaker=speaker, text=said))  # type: ignore[arg-type]
+        if len(turns) == MAX_TURNS:
+            raise RapportError(f"line {number}: more than {MAX_TURNS:,} turns, the limit for one transcript")
+        turns.append(_line_turn(number, line))
     return turns
+
+
+def _line_turn(number: int, line: str) -> Turn:
+    match = _SPEAKER.match(line)
+    if match is None:
+        shown = line if len(line) <= 40 else line[:37] + "..."
+        raise RapportError(f"line {number}: expected 'rep: ...' or 'buyer: ...', got {shown!r}")
+    speaker, said = match.group(1).lower(), match.group(2).strip()
+    if not said:
+        raise RapportError(f"line {number}: the {speaker} line has no words")
+    if "\x00" in said or _SURROGATE.search(said):
+        raise RapportError(f"line {number}: contains a NUL character or an unpaired surrogate")
+    return Turn(speaker=speaker, text=said)  # type: ignore[arg-type]
 
 
 def format_transcript(turns: Iterable[Turn]) -> str:
@@ -139,38 +158,47 @@ class Loaded:
     facts_total: int | None = None
 
 
-def _json_turns(text: str) -> Loaded:
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise RapportError(f"line {exc.lineno}: not valid JSON ({exc.msg})") from None
-    items = doc.get("turns") if isinstance(doc, dict) else doc
-    if not isinstance(items, list):
-        raise RapportError("the JSON has no list of turns (expected {\"turns\": [...]} or [...])")
-    turns = []
-    for number, item in enumerate(items, start=1):
-        if not isinstance(item, dict) or item.get("speaker") not in ("rep", "buyer") or \
-                not isinstance(item.get("text"), str):
-            raise RapportError(f"turn {number}: expected an object with speaker 'rep' or 'buyer' and a text")
-        for key in ("trust", "start_s", "end_s"):
-            value = item.get(key)
-            if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
-                raise RapportError(f"turn {number}: {key} must be a number, got {value!r}")
-        try:
-            turns.append(Turn.from_dict(item))
-        except TypeError as exc:
-            raise RapportError(f"turn {number}: {exc}") from None
-    total = None
-    if isinstance(doc, dict):
-        discovery = (doc.get("scorecard") or {}).get("discovery") or {}
-        total = discovery.get("total") if isinstance(discovery.get("total"), int) else None
-    return Loaded(turns, total)
-
-
 def load(text: str) -> Loaded:
-    """Turns from a ``rep:``/``buyer:`` transcript or from a JSON session (see the module docstring).
-    A leading byte-order mark (Windows editors write one) is ignored."""
+    """Turns from a ``rep:``/``buyer:`` transcript or from a JSON session (see the module docstring and
+    :mod:`simulator.conversation.session_json`). A leading byte-order mark (Windows editors write one) is
+    ignored; more than ``MAX_BYTES`` characters or ``MAX_TURNS`` turns are refused."""
+    if len(text) > MAX_BYTES:
+        raise RapportError(too_big())
     text = text.removeprefix("\ufeff")
     if text.lstrip()[:1] in ("{", "["):
-        return _json_turns(text)
+        from simulator.conversation import session_json
+
+        return Loaded(*session_json.parse(text, MAX_TURNS))
     return Loaded(parse(text))
+
+
+def too_big() -> str:
+    return f"larger than {MAX_BYTES // 2**20} MiB, the limit for one transcript (split it into several)"
+
+
+def read_limited(path: str) -> str:
+    """The UTF-8 text of file ``path`` (``-`` = stdin), refused in one line when it is larger than
+    ``MAX_BYTES``: at most ``MAX_BYTES + 1`` bytes are ever read, however big the file or stream."""
+    try:
+        if path == "-":
+            data = _read_stdin(MAX_BYTES + 1)
+        else:
+            with open(path, "rb") as fh:
+                data = fh.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            raise RapportError(f"{path}: {too_big()}")
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise RapportError(f"{path}: not UTF-8 text") from None
+    except IsADirectoryError:
+        raise RapportError(f"{path}: is a folder, not a transcript file") from None
+    except OSError as exc:
+        raise RapportError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+def _read_stdin(limit: int) -> bytes:
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is not None:
+        return stream.read(limit)
+    # A text stream with no bytes underneath (a test runner's): at most ``limit`` characters, each >= 1 byte.
+    return sys.stdin.read(limit).encode("utf-8", "surrogatepass")

@@ -1,9 +1,11 @@
 """The session store: sessions, turns, coach events and scorecards in SQLite or PostgreSQL.
 
 Every write is its own short transaction, so a turn is on disk the moment ``add_turn`` returns
-and a process killed afterwards loses nothing of it.  Opening a store marks as ``interrupted``
-any running session whose writer has died (same host: its pid is gone; another host: no
-heartbeat for ``STALE_AFTER_S``), so a crashed session shows up and replays like any other.
+and a process killed afterwards loses nothing of it (an import is the opposite case:
+``add_finished_session`` writes a whole session in one transaction, all or nothing).  Opening a
+store marks as ``interrupted`` any running session whose writer has died (same host: its pid is
+gone; another host: no heartbeat for ``STALE_AFTER_S``), so a crashed session shows up and replays
+like any other.
 
 Usage::
 
@@ -134,6 +136,45 @@ class Store:
                     continue
         raise RapportError("could not find a free session id; try again")
 
+    def add_finished_session(
+        self, persona_id: str, persona: dict, engine: str, settings: dict, turns: list[Turn], scorecard: dict,
+        analyser_version: str | None, scorer_version: str | None, *, reps: list[str] | tuple[str, ...] = (),
+        source: str = "import", end_reason: str = "imported",
+    ) -> str:  # fmt: skip
+        """Store a whole, finished session (row, reps, turns, scorecard) in ONE transaction; returns its id.
+
+        All or nothing: an error, SIGTERM, SIGKILL or a timeout part-way leaves no trace of it (the
+        uncommitted transaction is rolled back by the database), unlike :meth:`create_session` plus
+        :meth:`add_turn`, which commit turn by turn for crash safety during practice."""
+        now = time.time()
+        reps = list(dict.fromkeys(r for r in [*reps, *(turn.rep_name for turn in turns)] if r))
+        row = {
+            "started_at": now, "ended_at": now, "status": "finished", "end_reason": end_reason,
+            "persona_id": persona_id, "persona": clean_settings(persona), "engine": engine,
+            "settings": clean_settings(settings or {}), "reps": reps, "source": source, "owner": None,
+            "heartbeat_at": now, "turn_count": len(turns), "overall": _overall(scorecard),
+        }  # fmt: skip
+        turn_rows = [_turn_row("", i, turn) for i, turn in enumerate(turns)]  # built before the write lock is taken
+        with translate("store the session", self.where), self.engines.write.begin() as conn:
+            sid = _free_id(conn)
+            self._insert_finished(conn, sid, row, turn_rows, scorecard, analyser_version, scorer_version)
+        return sid
+
+    @staticmethod
+    def _insert_finished(conn: sa.Connection, sid: str, row: dict, turn_rows: list[dict], scorecard: dict,
+                         analyser_version: str | None, scorer_version: str | None) -> None:  # fmt: skip
+        conn.execute(sa.insert(t.sessions).values(id=sid, **row))
+        if row["reps"]:
+            conn.execute(sa.insert(t.session_reps), [{"session_id": sid, "rep_name": r} for r in row["reps"]])
+        for start in range(0, len(turn_rows), 1000):
+            conn.execute(sa.insert(t.turns), [{**r, "session_id": sid} for r in turn_rows[start : start + 1000]])
+        conn.execute(
+            sa.insert(t.scorecards).values(
+                session_id=sid, created_at=row["ended_at"], analyser_version=analyser_version,
+                scorer_version=scorer_version, overall=row["overall"], data=scorecard,
+            )
+        )  # fmt: skip
+
     def add_turn(self, session_id: str, index: int, turn: Turn) -> None:
         """Commit one completed turn (and note its rep and the heartbeat) in one transaction."""
         row = _turn_row(session_id, index, turn)
@@ -175,8 +216,7 @@ class Store:
     ) -> None:  # fmt: skip
         """Add a scorecard (earlier ones stay as the session's score history), in the same transaction
         replacing the labels and cues of the turns in ``labels`` (index -> (labels, cues)) after re-analysis."""
-        overall = scorecard.get("overall")
-        overall = float(overall) if isinstance(overall, int | float) else None
+        overall = _overall(scorecard)
         with translate("save the scorecard", self.where), self.engines.write.begin() as conn:
             if labels:
                 conn.execute(
@@ -392,13 +432,27 @@ class Store:
             return list(conn.execute(sa.select(t.sessions.c.id).order_by(t.sessions.c.started_at)).scalars())
 
 
+def _free_id(conn: sa.Connection) -> str:
+    """A new session id not yet taken (looked up inside the caller's transaction)."""
+    for _ in range(5):
+        sid = new_id()
+        if conn.execute(sa.select(t.sessions.c.id).where(t.sessions.c.id == sid)).first() is None:
+            return sid
+    raise RapportError("could not find a free session id; try again")
+
+
+def _overall(scorecard: dict) -> float | None:
+    overall = scorecard.get("overall")
+    return float(overall) if isinstance(overall, int | float) else None
+
+
 def _turn_row(session_id: str, index: int, turn: Turn) -> dict:
     return {
         "session_id": session_id, "idx": index, "speaker": turn.speaker, "rep_name": turn.rep_name,
         "text": turn.text, "labels": list(turn.labels), "cues": list(turn.cues), "trust": turn.trust,
         "revealed": list(turn.revealed), "start_s": turn.start_s, "end_s": turn.end_s,
         "latency_ms": dict(turn.latency_ms) if turn.latency_ms else None, "audio": turn.audio,
-        "extra": clean_settings(turn.extra or {}), "created_at": time.time(),
+        "extra": clean_settings(turn.extra) if turn.extra else {}, "created_at": time.time(),
     }  # fmt: skip
 
 

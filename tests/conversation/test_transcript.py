@@ -53,7 +53,7 @@ def test_load_reads_json_sessions_and_reports_bad_json():
     assert load("rep: hi\n").turns[0].text == "hi"
     with pytest.raises(RapportError, match=r"^line 2: not valid JSON"):
         load('{"turns": [\n oops]}')
-    with pytest.raises(RapportError, match="turn 1: expected an object"):
+    with pytest.raises(RapportError, match="turn 1: speaker must be 'rep' or 'buyer'"):
         load('[{"speaker": "coach", "text": "x"}]')
 
 
