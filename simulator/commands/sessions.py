@@ -12,8 +12,8 @@ from simulator.conversation.transcript import MAX_BYTES, MAX_TURNS
 from simulator.errors import RapportError
 
 audio_dir_option = click.option(
-    "--audio-dir", type=click.Path(file_okay=False, path_type=Path), envvar="RAPPORT_AUDIO_DIR", default=None,
-    help="Folder of turn recordings (default: the data folder's audio/).",
+    "--audio-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="Folder of turn recordings (default: RAPPORT_AUDIO_DIR, else the data folder's audio/).",
 )  # fmt: skip
 
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import json
 import os
 import secrets
 import stat
 
 from simulator.errors import RapportError
+from simulator.safe_text import json_text
 from simulator.session import report_html
 from simulator.session.records import StoredSession, clean_settings, iso
 from simulator.session.store import Store
@@ -30,7 +30,7 @@ def export(store: Store, session_id: str, fmt: str, *, with_audio: bool = False)
         raise RapportError(f"unknown export format {fmt!r}; choose one of: {', '.join(FORMATS)}")
     session = store.get(session_id)
     if fmt == "json":
-        text = json.dumps(clean_settings(session.to_dict()), ensure_ascii=False, indent=2)
+        text = json_text(clean_settings(session.to_dict()), indent=2)
     elif fmt == "md":
         text = markdown(session)
     else:
