@@ -8,7 +8,7 @@ import click
 
 from simulator.commands.common import echo_json, json_option, personas_option
 from simulator.persona.loader import get, load_all
-from simulator.persona.schema import Persona, PersonaError, load_persona
+from simulator.persona.schema import Persona, PersonaError, leaks, load_persona
 
 
 def _warn(warnings: list[str]) -> None:
@@ -41,7 +41,7 @@ def list_(personas_dirs: tuple[Path, ...], as_json: bool) -> None:
 
 
 def describe(p: Persona) -> str:
-    """A readable page about one persona (hidden facts listed by topic only)."""
+    """A readable page about one persona (hidden facts and the public profile listed by topic only)."""
     voice = ", ".join(f"{k} {v}" for k, v in p.voice.model_dump().items() if v is not None)
     lines = [
         f"{p.name} - {p.role}, {p.company}",
@@ -56,6 +56,9 @@ def describe(p: Persona) -> str:
     lines += [f"Voice:        {voice}", f"Opens with:   \"{p.opening_line}\"", "",
               f"What a good discovery conversation uncovers ({len(p.facts)} facts):"]
     lines += [f"  - [{f.kind}] {f.topic} (trust {f.trust_needed})" for f in p.facts]
+    if p.profile:
+        lines += ["", f"Public profile, said to anyone ({len(p.profile)} topics):"]
+        lines += [f"  - {e.topic}" for e in p.profile]
     if p.concerns:
         lines += ["", "Concerns when pushed:"] + [f"  - {c.topic}" for c in p.concerns]
     return "\n".join(lines)
@@ -66,7 +69,7 @@ def describe(p: Persona) -> str:
 @personas_option
 @json_option
 def show(persona_id: str, personas_dirs: tuple[Path, ...], as_json: bool) -> None:
-    """Show one persona (its hidden facts by topic)."""
+    """Show one persona (its hidden facts and public profile by topic; --json: everything)."""
     p = get(persona_id, personas_dirs)
     if as_json:
         echo_json(p.model_dump(mode="json"))
@@ -76,8 +79,13 @@ def show(persona_id: str, personas_dirs: tuple[Path, ...], as_json: bool) -> Non
 
 @personas.command("check")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-def check(files: tuple[Path, ...]) -> None:
-    """Validate persona files; each problem names the file, the field and what is wrong."""
+@click.option("--strict", is_flag=True, help="Treat warnings (public lines giving away a hidden fact) as errors.")
+def check(files: tuple[Path, ...], strict: bool) -> None:
+    """Validate persona files; each problem names the file, the field and what is wrong.
+
+    Also warns when a line said before any trust (situation, opening line, profile, small talk,
+    deflections) gives away a hidden fact: a shared number above twelve, or two shared content
+    words in one sentence.  Exit 1 on errors, and on warnings with --strict."""
     failures = 0
     for path in files:
         try:
@@ -87,6 +95,14 @@ def check(files: tuple[Path, ...]) -> None:
                 click.echo(f"rapport: error: {problem}", err=True)
             failures += 1
             continue
-        click.echo(f"{path}: ok ({p.id}: {len(p.facts)} facts, {len(p.concerns)} concerns)")
+        found = leaks(p)
+        level = "error" if strict else "warning"
+        for problem in found:
+            click.echo(f"rapport: {level}: {path}: {problem}", err=True)
+        if found and strict:
+            failures += 1
+        warned = f", {len(found)} warning{'s' if len(found) != 1 else ''}" if found else ""
+        click.echo(f"{path}: {'failed' if found and strict else 'ok'} ({p.id}: {len(p.facts)} facts, "
+                   f"{len(p.concerns)} concerns, {len(p.profile)} profile topics{warned})")
     if failures:
         raise SystemExit(1)
