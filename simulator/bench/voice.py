@@ -77,7 +77,7 @@ def _rss_mb() -> float:
 def _session_run(count: int) -> tuple[list, list[float], float]:
     import threading
 
-    from simulator.persona.engine import make_engine
+    from simulator.persona.factory import make_engine
     from simulator.persona.loader import get
     from simulator.session.loop import PracticeSession
     from simulator.speech.pipeline import VoicePipeline

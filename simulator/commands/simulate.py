@@ -27,7 +27,7 @@ from simulator.commands.common import db_option, echo_json, json_option, persona
 from simulator.commands.score import render as render_scorecard
 from simulator.conversation.scorecard import Scorecard
 from simulator.errors import RapportError
-from simulator.persona.engine import ENGINES, make_engine
+from simulator.persona.factory import ENGINES, make_engine
 from simulator.persona.loader import get, load_all
 from simulator.persona.schema import Persona
 from simulator.session.events import Event, EventSink, Problem

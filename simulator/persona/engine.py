@@ -1,4 +1,7 @@
-"""The buyer engine protocol, shared by the offline engine and the LLM engine.
+"""The buyer engine protocol and its reply type, shared by the offline engine and the LLM engine.
+
+This module holds only types: it imports no engine, so every engine (``offline``, ``llm``) can import
+it, and ``simulator.persona.factory.make_engine`` (the one module that knows the engines) builds one.
 
 An engine turns the rep's analysed utterance into the buyer's reply::
 
@@ -13,10 +16,10 @@ ids of facts revealed in this reply, the new ``BuyerState`` and the next-step / 
 ``simulator.persona.state.apply_move`` so the trust rules are the same for every engine.
 ``history`` is the conversation so far, without the rep's current utterance.
 
-``make_engine(name, seed, settings)`` builds one: ``"offline"`` (default; no network) or
-``"openai"``.  The LLM engine lives in ``simulator.persona.llm``
-(``make_llm_engine(seed, settings) -> BuyerEngine``), imported only when asked for (it loads the
-openai client).
+An engine answers every turn itself: faults it can recover from (a dead LLM server) are its own to
+handle, and it reports them in ``BuyerReply.problem``.  The practice loop shows that line and has no
+fallback of its own (see ``simulator.persona.llm`` for the one fallback policy).
+
 ``collect(chunks)`` drains a ``respond`` iterator into its ``BuyerReply`` (for callers that do
 not stream).
 """
@@ -25,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from simulator.errors import RapportError
 from simulator.persona.state import BuyerState
@@ -34,8 +37,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from simulator.conversation.moves import Analysis
     from simulator.conversation.turns import Turn
     from simulator.persona.schema import Persona
-
-ENGINES: tuple[str, ...] = ("offline", "openai")
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,8 @@ class BuyerReply:
     #: a fault the caller should show as a ``Problem`` (e.g. "LLM timed out; the offline buyer answered");
     #: the reply is complete all the same
     problem: str = ""
+    #: the reply deflects a question asked before trust allowed an answer (a guarded line)
+    guarded: bool = False
 
 
 @runtime_checkable
@@ -72,16 +75,3 @@ def collect(chunks: Iterable[str | BuyerReply]) -> BuyerReply:
     if reply is None:
         raise RapportError("the buyer engine finished without a reply")
     return reply
-
-
-def make_engine(name: str = "offline", seed: int | None = None, settings: Any = None) -> BuyerEngine:
-    """Build the engine called ``name`` ("offline" or "openai")."""
-    if name == "offline":
-        from simulator.persona.offline import OfflineEngine
-
-        return OfflineEngine(seed=seed)
-    if name == "openai":
-        from simulator.persona.llm import make_llm_engine
-
-        return make_llm_engine(seed=seed, settings=settings)
-    raise RapportError(f"unknown engine {name!r}; choose one of: {', '.join(ENGINES)}")

@@ -1,29 +1,38 @@
-"""The LLM buyer engine (``--engine openai``): any OpenAI-compatible server phrases the buyer's reply.
+"""The LLM buyer engine (``--engine openai``): any OpenAI-compatible server answers the rep in character.
 
 How a turn works:
 
 1. The offline engine decides the turn with the shared deterministic rules
    (``state.apply_move``; fact matching and ``trust_needed``; concerns, next step, end of meeting).
-   Its reply is the *gist*, and the facts it shares are the only facts *offered* to the model.
-2. The model is asked to say the gist in the persona's voice (``llm_prompt``).  Its stream is cut
-   into sentences (``llm_sentences``) and cleaned (``llm_parse``: role prefixes, stage directions,
-   JSON, "as an AI", other speakers' lines, repeats; at most three sentences).  Each kept sentence
-   is yielded as soon as it is complete, so the voice can start on the first one.
+   ``llm_prompt.plan_turn`` reads that decision: the facts earned so far and this turn's, whether the
+   buyer deflects, raises or explores a concern, proposes a next step or ends the meeting, and the
+   offline reply as the gist.  The facts this turn's decision shares are the only new facts *offered*.
+2. The model is asked to answer the rep's actual words in the persona's voice, grounded in the persona
+   and that decision (``llm_prompt``).  Its stream is cut into sentences (``llm_sentences``) and
+   cleaned (``llm_parse``: role prefixes, stage directions, JSON, "as an AI", other speakers' lines,
+   repeats; at most three sentences).  Each kept sentence is yielded as soon as it is complete, so
+   the voice can start on the first one.
 3. A fact counts as revealed only when the reply actually conveys it: the reply shares at least
    ``CONVEY_MIN`` content-word stems with one of the fact's lines (half the stems of a short line),
    not counting words the rep just used nor words common to the persona's other facts.  A fact the
    model left out stays hidden; the rep can ask again.  Trust, patience, concerns, next step and
    ending are the offline engine's, unchanged.
-4. Faults (timeouts, refused connections, 401/403/404/429/5xx, malformed or empty output, a
-   reply with nothing usable left after cleaning) never stop the session: the turn is answered
-   with the offline gist and ``BuyerReply.problem`` carries one clear line (no API key) for the
-   caller to show as a ``Problem``; ``engine.problems`` keeps them all.  If the stream breaks after
-   some sentences were already yielded, those are kept as the reply and the problem is reported.
+
+The one fallback policy (the practice loop has none; it only shows ``BuyerReply.problem``): any
+fault while the model answers - timeouts, refused connections, 401/403/404/429/5xx, malformed or
+empty output, a reply with nothing usable left after cleaning, or an unexpected error in the client
+or the cleaning - never stops the session.  The turn is answered with the offline reply, which the
+engine already has; if the stream broke after some sentences were yielded, those are kept as the
+reply.  The first fault of a session is reported in ``BuyerReply.problem`` (one clear line, no API
+key) for the caller to show as a ``Problem``; later ones are only logged and kept in
+``engine.problems``, so a dead server gives one warning per session, not one per turn.  A session
+starts when the history holds no rep turn yet (the factory builds one engine per session anyway).
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
@@ -33,13 +42,15 @@ from simulator.conversation.turns import Turn
 from simulator.persona.engine import BuyerReply
 from simulator.persona.llm_client import LLMClient, LLMError
 from simulator.persona.llm_parse import ReplyCleaner, looks_like_json, unwrap_json
-from simulator.persona.llm_prompt import STOP, PromptInput, build_messages
+from simulator.persona.llm_prompt import NOTE_ECHOES, STOP, PromptInput, build_messages, plan_turn
 from simulator.persona.llm_sentences import SentenceSplitter
 from simulator.persona.llm_settings import LLMSettings, resolve
 from simulator.persona.matching import stems
 from simulator.persona.offline import OfflineEngine
 from simulator.persona.schema import Fact, Persona
 from simulator.persona.state import BuyerState
+
+log = logging.getLogger(__name__)
 
 #: content-word stems a reply must share with a fact's lines for the fact to count as revealed
 CONVEY_MIN = 3
@@ -77,8 +88,9 @@ class OpenAIEngine:
         self.settings = settings
         self.client = client or LLMClient(settings)
         self.offline = OfflineEngine(seed=seed)
-        #: every problem reported so far (one line each, no secrets)
+        #: every fault so far (one line each, no secrets); only the first of a session is reported
         self.problems: list[str] = []
+        self._warned = False
 
     def __repr__(self) -> str:
         return f"OpenAIEngine({self.settings!r})"
@@ -90,28 +102,34 @@ class OpenAIEngine:
         if not base.text:  # the meeting was already over: nothing to say
             yield base
             return
-        offered = [f for f in (persona.fact(fid) for fid in base.revealed) if f is not None]
-        prompt = PromptInput(persona, rep, list(history), base.state.trust, base.text, ending=base.ended,
-                             history_turns=self.settings.history_turns)
-        cleaner = ReplyCleaner([persona.name])
+        if not any(turn.speaker == "rep" for turn in history):  # a new session: its first fault is shown
+            self._warned = False
+        plan = plan_turn(persona, state, base)
+        prompt = PromptInput(persona, rep, list(history), plan, history_turns=self.settings.history_turns)
+        cleaner = ReplyCleaner([persona.name], echoes=NOTE_ECHOES)
         fault = ""
         try:
             for i, sentence in enumerate(self._sentences(build_messages(prompt), cleaner)):
                 yield sentence if i == 0 else " " + sentence
         except LLMError as exc:
             fault = exc.message
+        except Exception as exc:  # a bug in the client or the cleaning: the same policy as a server fault
+            log.info("the LLM engine failed", exc_info=True)
+            fault = f"the LLM engine failed ({type(exc).__name__})"
         if not cleaner.sentences:
             problem = self._report(f"LLM: {fault or 'the model gave no usable reply'}; the offline buyer answered")
             yield base.text
-            yield replace(base, problem=problem)
+            yield replace(base, problem=_both(base.problem, problem))
             return
         problem = self._report(f"LLM: {fault}; the reply was cut short") if fault else ""
+        problem = _both(base.problem, problem)  # the offline decision's own problem line, if any, comes first
         text = cleaner.text
+        offered = plan.sharing
         revealed = tuple(f.id for f in offered if conveys(text, f, rep.text, persona))
         kept = state.revealed + tuple(fid for fid in revealed if fid not in state.revealed)
         last_topic = base.state.last_topic if not offered or revealed else state.last_topic
         new_state = replace(base.state, revealed=kept, last_topic=last_topic)
-        yield BuyerReply(text, revealed, new_state, next_step=base.next_step, ended=base.ended, problem=problem)
+        yield replace(base, text=text, revealed=revealed, state=new_state, problem=problem, guarded=plan.guarded)
 
     def _sentences(self, messages: list[dict[str, str]], cleaner: ReplyCleaner) -> Iterator[str]:
         """Cleaned sentences from the model's stream, as each one completes."""
@@ -147,9 +165,19 @@ class OpenAIEngine:
                 return
 
     def _report(self, message: str) -> str:
+        """Keep a fault; return its line for ``BuyerReply.problem`` if it is the session's first, else ""."""
         message = self.settings.redact(message)
         self.problems.append(message)
+        if self._warned:
+            log.info("%s", message)
+            return ""
+        self._warned = True
         return message
+
+
+def _both(first: str, second: str) -> str:
+    """Two problem lines as one (either may be empty)."""
+    return "; ".join(p for p in (first, second) if p)
 
 
 def make_llm_engine(seed: int | None = None, settings: Any = None) -> OpenAIEngine:

@@ -40,7 +40,8 @@ _AI = re.compile(
     r"\bas an? (\w+ )?(ai|a\.i\.|language model|chatbot|llm)\b"
     r"|\bi('m| am) (just )?(an? )?(ai|a\.i\.|language model|virtual assistant|assistant|chatbot|large language model)\b"
     r"|\bi (cannot|can't|can not) (role-?play|pretend)\b"
-    r"|\bopenai\b|\bi do not have personal\b|\bi don't have personal\b",
+    r"|\bopenai\b|\bi do not have personal\b|\bi don't have personal\b"
+    r"|\bi (do not|don't) have the ability to\b|\baccess (to )?your (private|personal) (data|information)\b",
     re.IGNORECASE,
 )
 _META = re.compile(
@@ -71,7 +72,10 @@ def _role(name: str) -> str:
 class ReplyCleaner:
     """Keeps the buyer's own sentences from a model's output, one sentence at a time."""
 
-    def __init__(self, persona_names: Iterable[str] = (), max_sentences: int = MAX_SENTENCES) -> None:
+    def __init__(self, persona_names: Iterable[str] = (), max_sentences: int = MAX_SENTENCES,
+                 echoes: Iterable[str] = ()) -> None:
+        """``echoes``: phrases of the prompt's own instructions; a sentence that reads one out is dropped."""
+        self.echoes = tuple(e.lower() for e in echoes if e)
         names = {_role(n) for n in persona_names if n}
         names |= {n.split()[0] for n in names if n.split()}
         self.own = set(OWN_ROLES) | names
@@ -115,6 +119,8 @@ class ReplyCleaner:
         cleaned = clean_sentence(text)
         if not self.sentences and _INTERJECTION.match(cleaned):
             cleaned = ""
+        if cleaned and self.echoes and any(e in " ".join(cleaned.lower().split()) for e in self.echoes):
+            cleaned = ""  # the model read its instructions out
         if not cleaned:
             return None
         key = re.sub(r"\W+", " ", cleaned.lower()).strip()

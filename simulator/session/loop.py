@@ -13,10 +13,11 @@ buyer state and emits events (``simulator.session.events``) to every sink.  Whoe
 
 ``rep_turn`` analyses the text (``simulator.conversation.analyser.analyse``, with the buyer's
 previous line), asks the engine, streams ``BuyerChunk`` events, records both turns and emits
-``TurnCompleted`` for each, plus a ``Hint`` when the coaching module has one.  If the engine
-fails, a ``Problem`` is emitted and the offline engine answers instead, so a session never dies
-on a network fault.  Steers ("concern", "harder", "softer", "normal") change the buyer through
-``simulator.persona.state.steer``.  No UI, audio or storage imports here.
+``TurnCompleted`` for each, plus a ``Hint`` when the coaching module has one.  An engine's
+``BuyerReply.problem`` (e.g. the LLM server failed and the offline buyer answered) is emitted as a
+``Problem``; recovering from faults is the engine's job (``simulator.persona.llm`` holds the one
+fallback policy), so the loop never swaps engines.  Steers ("concern", "harder", "softer",
+"normal") change the buyer through ``simulator.persona.state.steer``.  No UI, audio or storage imports here.
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ from simulator.conversation.scorecard import score
 from simulator.conversation.turns import Turn
 from simulator.errors import RapportError
 from simulator.persona.engine import BuyerEngine, BuyerReply
-from simulator.persona.offline import OfflineEngine
 from simulator.persona.schema import Persona
 from simulator.persona.state import STEER_GAIN, BuyerState, steer
 from simulator.session.events import (
@@ -75,7 +75,6 @@ class PracticeSession:
         self.analyses: list[Analysis] = []
         self.ended = False
         self.end_reason = ""
-        self.engine_used: list[str] = []
         self._ended_event: SessionEnded | None = None
         self._t0 = time.monotonic()
 
@@ -156,28 +155,15 @@ class PracticeSession:
         return buyer
 
     def _reply(self, analysis: Analysis, history: list[Turn]) -> BuyerReply:
-        """Ask the engine, streaming chunks; on a fault, report it and let the offline engine answer."""
-        try:
-            reply = self._run(self.engine, analysis, history)
-            self.engine_used.append(self.engine.name)
-            return reply
-        except Exception as exc:  # any engine fault: the session goes on offline
-            if isinstance(self.engine, OfflineEngine):
-                raise
-            self.emit(Problem(message=f"the {self.engine.name} buyer failed ({type(exc).__name__}); "
-                              "the offline buyer answered", t=self.now()))
-            self.engine_used.append("offline")
-            return self._run(OfflineEngine(seed=self.seed), analysis, history)
-
-    def _run(self, engine: BuyerEngine, analysis: Analysis, history: list[Turn]) -> BuyerReply:
+        """Ask the engine, streaming its chunks as ``BuyerChunk`` events; its problem line becomes a ``Problem``."""
         reply: BuyerReply | None = None
-        for item in engine.respond(self.persona, self.state, analysis, history):
+        for item in self.engine.respond(self.persona, self.state, analysis, history):
             if isinstance(item, BuyerReply):
                 reply = item
             elif item:
                 self.emit(BuyerChunk(text=item, t=self.now()))
         if reply is None:
-            raise RapportError(f"the {engine.name} buyer gave no reply")
+            raise RapportError(f"the {self.engine.name} buyer gave no reply")
         if reply.problem:  # the engine recovered by itself (e.g. the LLM failed; offline answered)
             self.emit(Problem(message=reply.problem, t=self.now()))
         return reply

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from simulator.conversation.segments import split_by_rep
 from simulator.conversation.turns import Turn
-from simulator.persona.engine import make_engine
+from simulator.persona.factory import make_engine
 from simulator.persona.loader import get
 from simulator.session.events import EventSink, Problem
 from simulator.session.loop import PracticeSession, practice_scorecard

@@ -7,7 +7,8 @@ from dataclasses import replace
 
 from simulator.conversation.moves import Analysis
 from simulator.conversation.turns import Turn
-from simulator.persona.engine import BuyerReply, collect, make_engine
+from simulator.persona.engine import BuyerReply, collect
+from simulator.persona.factory import make_engine
 from simulator.persona.llm import OpenAIEngine, conveys
 from simulator.persona.llm_settings import LLMSettings
 from simulator.persona.offline import OfflineEngine

@@ -94,14 +94,63 @@ def test_the_key_is_never_in_any_message_even_when_the_server_echoes_it(fault_se
     assert all(KEY not in t for t in texts)
 
 
-def test_a_faulty_turn_does_not_stop_the_next_ones(fault_server):  # noqa: F811
+def test_a_faulty_turn_does_not_stop_the_next_ones_and_warns_once(fault_server):  # noqa: F811
     engine = engine_for(fault_server.url("status500"))
     persona = sample_persona()
     state, history = BuyerState.start(persona), [Turn("buyer", persona.opening_line)]
+    problems = []
     for text in ("thanks for the time", "how does the business run", "what is the hardest part of the orders"):
         rep = Analysis(text, ("question",) if "?" in text or text.startswith(("how", "what")) else ("rapport",))
         reply = collect(engine.respond(persona, state, rep, history))
-        assert reply.text and reply.problem
+        assert reply.text == OfflineEngine(seed=7).reply(persona, state, rep, history).text
+        problems.append(reply.problem)
         history += [Turn("rep", text, labels=rep.labels), Turn("buyer", reply.text)]
         state = reply.state
-    assert state.turns == 3 and len(engine.problems) == 3
+    assert state.turns == 3 and len(engine.problems) == 3  # every fault is kept...
+    assert problems[0] == engine.problems[0] and problems[1:] == ["", ""]  # ...one is shown per session
+    # a new session (no rep turn yet) with the same engine gets its own warning
+    reply = collect(engine.respond(persona, BuyerState.start(persona), QUESTION, [Turn("buyer", persona.opening_line)]))
+    assert reply.problem.endswith("the offline buyer answered") and len(engine.problems) == 4
+
+
+class ExplodingClient:
+    """A client with a bug: it fails with an error that is not an ``LLMError``."""
+
+    def __init__(self, after: list[str] | None = None) -> None:
+        self.after = after or []
+
+    def stream(self, messages, stop=None):
+        yield from self.after
+        raise KeyError("choices")
+
+
+@pytest.mark.parametrize(("said", "ending"), [([], "the offline buyer answered"),
+                                              (["We bake bread all day. ", "And"], "the reply was cut short")])
+def test_an_unexpected_error_in_the_engine_follows_the_same_policy(said, ending):
+    settings = LLMSettings(model="m", base_url="http://127.0.0.1:9/v1", api_key=KEY).checked()
+    engine = OpenAIEngine(settings, seed=7, client=ExplodingClient(said))
+    chunks, reply = run(engine)
+    expected = "We bake bread all day." if said else offline_reply().text
+    assert reply.text == expected == "".join(chunks)
+    assert reply.problem == f"LLM: the LLM engine failed (KeyError); {ending}"
+    assert reply.state.trust == offline_reply().state.trust
+
+
+def test_a_practice_session_on_a_dead_server_warns_once_and_the_offline_buyer_answers_every_turn(fault_server):  # noqa: F811
+    """The one fallback policy lives in the LLM engine: the loop only shows its problem line."""
+    from simulator.persona.loader import get
+    from simulator.session.events import BuyerChunk, Problem
+    from simulator.session.loop import PracticeSession
+
+    events: list = []
+    engine = engine_for(fault_server.url("status503"))
+    session = PracticeSession(get("bakery-owner"), engine, seed=7, sinks=[events.append])
+    session.start()
+    offline = PracticeSession(get("bakery-owner"), OfflineEngine(seed=7), seed=7)
+    offline.start()
+    for text in ("Thanks for having me.", "How does the business run day to day?", "What is the hardest part?"):
+        assert session.rep_turn(text).text == offline.rep_turn(text).text
+    problems = [e.message for e in events if isinstance(e, Problem)]
+    assert problems == ["LLM: the LLM server had an internal error (HTTP 503); the offline buyer answered"]
+    assert len(engine.problems) == 3 and session.state == offline.state
+    assert [e.text for e in events if isinstance(e, BuyerChunk)] == [t.text for t in offline.turns[2::2]]

@@ -14,11 +14,13 @@ import pytest
 from simulator.conversation.moves import Analysis
 from simulator.conversation.turns import Turn
 from simulator.persona.engine import BuyerReply
+from simulator.persona.factory import make_engine
 from simulator.persona.llm import OpenAIEngine
 from simulator.persona.llm_client import LLMClient, LLMError
 from simulator.persona.llm_settings import LLMSettings
 from simulator.persona.offline import OfflineEngine
 from simulator.persona.state import BuyerState, apply_move
+from simulator.session.events import BuyerChunk, Problem
 from tests.llm_server import llama_server, sample_persona  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.llm
@@ -90,3 +92,32 @@ def test_a_too_short_timeout_against_the_real_server_falls_back(llama_server):  
     offline = OfflineEngine(seed=2).reply(persona, BuyerState.start(persona), SCRIPT[1],
                                           [Turn("buyer", persona.opening_line)])
     assert reply.text == offline.text and "the offline buyer answered" in reply.problem
+
+
+def test_a_stored_practice_session_with_the_real_model(llama_server, tmp_path):  # noqa: F811
+    """The plumbing end to end: the model's reply streams back as chunks, is cleaned, becomes the buyer's turn
+    and is stored with the session; the request carried the rep's words and the rules' notes."""
+    from simulator.session.start import open_practice
+    from simulator.session.store import Store
+
+    url, audio = f"sqlite:///{tmp_path / 'sessions.db'}", tmp_path / "audio"
+    settings = LLMSettings(model="smollm2", base_url=llama_server.base_url, timeout_s=60, max_tokens=80,
+                           temperature=0.0)
+    assert make_engine("openai", seed=3, settings=settings).name == "openai"
+    events: list = []
+    session = open_practice(persona_id="bakery-owner", engine="openai", seed=3, db_url=url, audio_dir=audio,
+                            sinks=[events.append], engine_settings=settings)
+    session.start()
+    buyers = [session.rep_turn(text) for text in ("Thanks for making time, Rosa.",
+                                                  "How does the business run day to day?")]
+    session.end()
+    chunks = "".join(e.text for e in events if isinstance(e, BuyerChunk))
+    assert chunks == "".join(b.text for b in buyers)
+    problems = [e.message for e in events if isinstance(e, Problem)]
+    assert len(problems) <= 1 and all(p.startswith("LLM: ") for p in problems)  # at most one warning per session
+    for buyer in buyers:
+        assert buyer.text.strip() and "\n" not in buyer.text and "*" not in buyer.text
+        assert not ROLE_PREFIX.match(buyer.text) and "as an ai" not in buyer.text.lower()
+    with Store.open(url, audio) as store:
+        stored = store.get(session.session_id)
+    assert [t.text for t in stored.turns if t.speaker == "buyer"][1:] == [b.text for b in buyers]

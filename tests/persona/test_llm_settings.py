@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 from simulator.errors import RapportError
-from simulator.persona.engine import make_engine
+from simulator.persona.factory import make_engine
 from simulator.persona.llm_settings import NO_KEY, LLMSettings, resolve
 
 KEY = "sk-test-SECRET-4f9a8b7c"

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 import pytest
 
 from simulator.errors import RapportError
-from simulator.persona.engine import make_engine
+from simulator.persona.factory import make_engine
 from simulator.persona.loader import get
+from simulator.persona.offline import OfflineEngine
+from simulator.session import loop
 from simulator.session.events import BuyerChunk, CoachAction, PhaseChanged, Problem, SessionEnded, TurnCompleted
 from simulator.session.loop import PracticeSession
 
@@ -21,7 +26,7 @@ def test_start_then_rep_turn_records_turns_and_emits_events():
     s, events = session()
     opening = s.start()
     assert opening.speaker == "buyer" and opening.text == s.persona.opening_line and opening.trust == 40
-    buyer = s.rep_turn("what does a normal week look like for you", start_s=1.0, end_s=3.5)
+    buyer = s.rep_turn("how did the bakery get started, and what do you sell", start_s=1.0, end_s=3.5)
     rep = s.turns[-2]
     assert rep.speaker == "rep" and "question" in rep.labels and rep.duration_s == 2.5
     assert buyer is s.turns[-1] and buyer.revealed and buyer.trust > 40
@@ -101,6 +106,17 @@ def test_hand_over_changes_the_rep_name_on_later_turns():
     assert reps == ["ana", "ben"]
 
 
+class RecoveringEngine:
+    """An engine that recovered from a fault by itself and says so in ``BuyerReply.problem``."""
+
+    name = "openai"
+
+    def respond(self, persona, state, rep, history):
+        reply = OfflineEngine(seed=1).reply(persona, state, rep, history)
+        yield reply.text
+        yield replace(reply, problem="LLM: the server went away; the offline buyer answered")
+
+
 class BrokenEngine:
     name = "openai"
 
@@ -109,14 +125,23 @@ class BrokenEngine:
         raise ConnectionError("server went away")
 
 
-def test_engine_fault_reports_a_problem_and_offline_answers():
-    s, events = session(engine=BrokenEngine())
+def test_an_engines_problem_line_becomes_one_problem_event():
+    s, events = session(engine=RecoveringEngine())
     s.start()
     buyer = s.rep_turn("What does a normal week look like?")
-    assert buyer.text and buyer.revealed
+    assert buyer.text and s.state.turns == 1
     problems = [e for e in events if isinstance(e, Problem)]
-    assert len(problems) == 1 and "offline" in problems[0].message
-    assert s.engine_used == ["offline"]
+    assert [p.message for p in problems] == ["LLM: the server went away; the offline buyer answered"]
+
+
+def test_the_loop_has_no_fallback_of_its_own():
+    """Recovering is the engine's job (the LLM engine's one fallback policy); the loop never swaps engines."""
+    s, events = session(engine=BrokenEngine())
+    s.start()
+    with pytest.raises(ConnectionError):
+        s.rep_turn("What does a normal week look like?")
+    assert not [e for e in events if isinstance(e, Problem)]
+    assert "OfflineEngine" not in Path(loop.__file__).read_text()
 
 
 def test_broken_sink_does_not_break_the_session():

@@ -9,7 +9,8 @@ import pytest
 from simulator.conversation.moves import Analysis
 from simulator.conversation.turns import Turn
 from simulator.errors import RapportError
-from simulator.persona.engine import BuyerEngine, BuyerReply, collect, make_engine
+from simulator.persona.engine import BuyerEngine, BuyerReply, collect
+from simulator.persona.factory import make_engine
 from simulator.persona.loader import get
 from simulator.persona.offline import OfflineEngine
 from simulator.persona.state import BuyerState

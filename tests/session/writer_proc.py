@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 import time
 
-from simulator.persona.engine import make_engine
+from simulator.persona.factory import make_engine
 from simulator.persona.loader import get
 from simulator.session.events import TurnCompleted
 from simulator.session.loop import PracticeSession

@@ -87,7 +87,7 @@ def test_devices_lists_the_pulse_device_and_passes_checks():
 def test_live_pipeline_talks_to_the_real_session_and_the_buyer_answers_aloud():
     """The practice app's path: microphone -> PracticeSession (offline buyer) -> voice on the sound server."""
     ensure_pulse()
-    from simulator.persona.engine import make_engine
+    from simulator.persona.factory import make_engine
     from simulator.persona.loader import get
     from simulator.session.loop import PracticeSession
     from simulator.speech.run import live_pipeline

@@ -27,7 +27,7 @@ RAPPORT = Path(sys.executable).parent / "rapport"
 
 def expected_answer() -> tuple[str, str]:
     """The seeded offline buyer's opening line and answer to QUESTION (the app runs the same loop)."""
-    from simulator.persona.engine import make_engine
+    from simulator.persona.factory import make_engine
     from simulator.persona.loader import get
     from simulator.session.loop import PracticeSession
 
