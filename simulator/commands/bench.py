@@ -13,7 +13,7 @@ from simulator.commands.common import echo_json, json_option
 @click.option("--quick", is_flag=True, help="Fewer repetitions (a smoke run, not for the README).")
 @json_option
 def bench(areas: tuple[str, ...], quick: bool, as_json: bool) -> None:
-    """Run benchmarks (all, or the AREAS named: analyser, voice, store, llm)."""
+    """Run benchmarks (all, or the AREAS named: analyser, voice, store, llm, matcher)."""
     known = list(benchmarks.AREAS)
     chosen = list(areas) or known
     unknown = [a for a in chosen if a not in known]
