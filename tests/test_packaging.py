@@ -70,6 +70,7 @@ def test_the_wheel_has_no_developer_tools_and_no_test_data(wheel):
 def test_the_wheel_has_what_runs(wheel):
     names = set(wheel)
     assert "simulator/conversation/analyser_model.json" in names
+    assert "simulator/persona/understanding_model.json" in names  # the question matcher's weights
     assert {"simulator/cli.py", "simulator/conversation/analyser.py", "simulator/conversation/model.py"} <= names
     personas = {Path(p).name for p in (ROOT / "personas").glob("*.toml")}
     assert personas and {f"simulator/_data/personas/{p}" for p in personas} <= names

@@ -34,11 +34,13 @@ from dataclasses import dataclass, field, replace
 
 from simulator.conversation.moves import CONSULTATIVE, TRANSACTIONAL, Analysis
 from simulator.conversation.turns import Turn
+from simulator.errors import RapportError
 from simulator.persona import replies
 from simulator.persona.engine import BuyerReply
 from simulator.persona.matching import match, match_concern
 from simulator.persona.schema import Concern, Fact, Persona
 from simulator.persona.state import BuyerState, apply_move, is_ready, ready_for_next_step
+from simulator.persona.understanding import Understanding, understand
 
 
 @dataclass
@@ -90,6 +92,8 @@ class _Reply:
     parts: list[str] = field(default_factory=list)
     revealed: list[str] = field(default_factory=list)
     next_step: bool = False
+    #: the reply deflects a question asked before trust allowed an answer
+    guarded: bool = False
 
     def say(self, lines: list[str], fallback: list[str] = ()) -> bool:
         line = self.picker.pick(lines, fallback)
@@ -110,6 +114,7 @@ class _Reply:
         return False
 
     def guard(self, fact: Fact | None) -> None:
+        self.guarded = True
         self.say(fact.guarded if fact else [], self.persona.lines.guarded or replies.GENERIC["guarded"])
 
     def raise_concern(self) -> bool:
@@ -132,6 +137,8 @@ class OfflineEngine:
 
     def __init__(self, seed: int | None = None) -> None:
         self.seed = 0 if seed is None else seed
+        self._problem = ""
+        self._problem_said = False
 
     def respond(
         self, persona: Persona, state: BuyerState, rep: Analysis, history: list[Turn]
@@ -198,6 +205,17 @@ class OfflineEngine:
         else:
             r.raise_concern() or r.say(lines.pitch, replies.GENERIC["pitch"])
 
+    def _understand(self, text: str, persona: Persona) -> Understanding | None:
+        """What the question asks (the learned matcher); None when the sentence model is missing, with one
+        problem per session, and the word matcher answers instead."""
+        try:
+            return understand(text, persona)
+        except RapportError as exc:
+            if not self._problem_said:
+                self._problem_said = True
+                self._problem = f"{exc}; the buyer matches questions by their words only"
+            return None
+
     def _question(self, r: _Reply, text: str) -> None:
         persona, state = r.persona, r.state
         m = match(text, persona, state.revealed)
@@ -210,6 +228,44 @@ class OfflineEngine:
                 r.say(persona.lines.not_ready, replies.GENERIC["not_ready"])
             return
         last = persona.fact(state.last_topic) if state.last_topic else None
+        u = self._understand(text, persona)
+        if u is None:
+            self._question_by_words(r, m, last)
+            return
+        if m.follow_up and last is not None and u.fact_id in (None, last.id):
+            self._continue(r, last)
+            return
+        if u.fact_id is not None:
+            self._about_fact(r, persona.fact(u.fact_id), m.kind)
+        elif u.category == "profile" and u.profile_id is not None:
+            entry = next(e for e in persona.profile if (e.id or e.topic) == u.profile_id)
+            r.say(entry.says) or r.say(persona.lines.deflect, replies.GENERIC["deflect"])
+        elif u.category == "broad":
+            self._broad(r, last)
+        else:
+            r.say(persona.lines.deflect, replies.GENERIC["deflect"])
+
+    def _broad(self, r: _Reply, last: Fact | None) -> None:
+        """A wide opener: the next situation fact the buyer would tell anyone, else more on the current thread."""
+        situation = [f for f in r.persona.facts if f.kind == "situation" and f.id not in r.state.revealed
+                     and r.state.trust >= f.trust_needed]  # fmt: skip
+        if situation:
+            r.share(min(situation, key=lambda f: f.trust_needed))
+        elif not (last is not None and r.elaborate(last)):
+            r.say(r.persona.lines.listening, replies.GENERIC["listening"])
+
+    def _about_fact(self, r: _Reply, target: Fact, kind: str | None) -> None:
+        """The question is about ``target``: share it, say more, or deflect with its own guarded line."""
+        if target.id in r.state.revealed:
+            r.elaborate(target) or self._continue(r, target)
+        elif r.state.trust >= target.trust_needed:
+            r.share(target)
+        else:
+            r.guard(target)
+
+    def _question_by_words(self, r: _Reply, m, last: Fact | None) -> None:
+        """The word matcher's answer (no sentence model): as before the learned matcher existed."""
+        persona, state = r.persona, r.state
         if m.follow_up and last is not None and (m.fact is None or m.fact.id == last.id or m.score < 4):
             self._continue(r, last)
             return
@@ -310,4 +366,6 @@ class OfflineEngine:
         r.say(r.persona.lines.close_ready, replies.GENERIC["close_ready"])
 
     def _finish(self, r: _Reply, ended: bool = False) -> BuyerReply:
-        return BuyerReply(" ".join(r.parts), tuple(r.revealed), r.state, next_step=r.next_step, ended=ended)
+        problem, self._problem = self._problem, ""
+        return BuyerReply(" ".join(r.parts), tuple(r.revealed), r.state, next_step=r.next_step, ended=ended,
+                          problem=problem, guarded=r.guarded)

@@ -59,6 +59,12 @@ GENERIC: dict[str, list[str]] = {
         "Of course. Go ahead.",
         "Thanks, good to meet you too.",
     ],
+    "deflect": [
+        "Hm. Not something I've given much thought to, honestly.",
+        "I couldn't really tell you much about that.",
+        "That's not really my area, to be honest.",
+        "Good question. I don't have a proper answer for you there.",
+    ],
     "unclear": [
         "Sorry, I didn't quite follow that.",
         "Sorry?",

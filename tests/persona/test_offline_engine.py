@@ -158,6 +158,17 @@ def test_questions_after_every_fact_is_out_get_more_detail_not_a_bare_acknowledg
     cfo = get("enterprise-cfo")
     everything = replace(BuyerState.start(cfo), trust=90, revealed=tuple(f.id for f in cfo.facts),
                          last_topic=cfo.facts[-1].id, next_step_offered=True)
-    reply = OfflineEngine(1).reply(cfo, everything, Analysis("what about your husband", ("question",)), [])
+    asked = Analysis("how long does the month-end close take you now", ("question",))
+    reply = OfflineEngine(1).reply(cfo, everything, asked, [])
     assert reply.text not in cfo.lines.listening
     assert any(reply.text in f.more for f in cfo.facts)
+
+
+def test_a_question_no_fact_covers_gets_a_deflection_not_a_hidden_fact():
+    """Small talk and everyday questions never pull a hidden fact, whatever the trust."""
+    plant = get("plant-manager")
+    high = replace(BuyerState.start(plant), trust=95)
+    for text in ("Do you play golf at the weekends?", "What's the parking like around here?"):
+        reply = OfflineEngine(1).reply(plant, high, Analysis(text, ("question",)), [])
+        assert reply.revealed == () and reply.text
+        assert "understand" not in reply.text.lower()

@@ -1,0 +1,1 @@
+"""Training the buyer's question-to-fact matcher (``simulator.persona.understanding``)."""

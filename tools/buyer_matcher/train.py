@@ -1,0 +1,212 @@
+"""Train the question-to-fact matcher on ``tools/buyer_matcher_data/*.jsonl`` and save its weights.
+
+``python -m tools.buyer_matcher.train [--cv-only]``
+
+The data: fictional buyers from 36 lines of business with their facts, and rep questions aimed at a
+fact, or ``broad`` / ``profile`` / ``offtopic`` / ``uncovered``.  The two thresholds are chosen by
+6-fold cross-validation over buyers (a fold never sees the buyers it is scored on); the held-out
+sets in ``tests/data/buyer_eval`` are never read here.  Deterministic: full-batch gradient descent
+from zeros in a fixed order.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from simulator.persona import embedding
+from simulator.persona.understanding import (
+    CLASSES,
+    NONE_CLASSES,
+    FactText,
+    FactVectors,
+    MatcherModel,
+    decide,
+    pair_features,
+    softmax,
+    tokens,
+)  # fmt: skip
+
+DATA = Path(__file__).resolve().parents[1] / "buyer_matcher_data"
+FOLDS = 6
+#: softmax / logistic settings (L2 relative to the mean loss)
+KIND_L2, KIND_STEPS, PAIR_L2, PAIR_STEPS, LR = 1e-3, 500, 1e-4, 1500, 0.5
+MIN_COUNT = 2
+#: the thresholds tried; the pair maximising aimed accuracy while keeping off-topic and profile/uncovered
+#: questions fact-free at least at these rates is kept
+FACT_THRESHOLDS = (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5)
+NONE_THRESHOLDS = (0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+OFFTOPIC_FLOOR, NONE_FLOOR = 0.97, 0.85
+#: broad-opener thresholds tried; questions about no fact that are not openers must stay non-broad this often
+BROAD_THRESHOLDS = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
+NOT_BROAD_FLOOR = 0.97
+
+
+@dataclass
+class Question:
+    buyer: str
+    target: str
+    text: str
+
+
+def load() -> tuple[dict[str, list[FactText]], list[Question]]:
+    buyers: dict[str, list[FactText]] = {}
+    questions: list[Question] = []
+    for path in sorted(DATA.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            o = json.loads(line)
+            if o["kind"] == "buyer":
+                buyers[o["id"]] = [FactText(f["id"], f["kind"], f["topic"], tuple(f["keywords"]), (f["says"],))
+                                   for f in o["facts"]]  # fmt: skip
+            else:
+                questions.append(Question(o["buyer"], o["target"], o["text"]))
+    return buyers, questions
+
+
+def target_class(q: Question, buyers: dict[str, list[FactText]]) -> int:
+    if q.target in NONE_CLASSES:
+        return CLASSES.index(q.target)
+    kind = next(f.kind for f in buyers[q.buyer] if f.id == q.target)
+    return CLASSES.index(kind)
+
+
+def fit_softmax(x: np.ndarray, y: np.ndarray, k: int) -> np.ndarray:
+    """Weights (dim, k) for inputs whose last column is the bias (not penalised)."""
+    n, dim = x.shape
+    w = np.zeros((dim, k))
+    onehot = np.eye(k)[y]
+    mask = np.ones((dim, 1))
+    mask[-1] = 0
+    for _ in range(KIND_STEPS):
+        p = softmax(x @ w)
+        w -= LR * (x.T @ (p - onehot) / n + KIND_L2 * w * mask)
+    return w
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    xb = np.hstack([x, np.ones((len(x), 1))])
+    w = np.zeros(xb.shape[1])
+    for _ in range(PAIR_STEPS):
+        p = 1.0 / (1.0 + np.exp(-(xb @ w)))
+        grad = xb.T @ (p - y) / len(y)
+        grad[:-1] += PAIR_L2 * w[:-1]
+        w -= LR * grad
+    return w
+
+
+class Trainer:
+    def __init__(self) -> None:
+        self.buyers, self.questions = load()
+        self.q_vectors = embedding.encode([q.text for q in self.questions])
+        self.vectors = {b: FactVectors.build(facts, embedding.encode) for b, facts in self.buyers.items()}
+        self.y = np.array([target_class(q, self.buyers) for q in self.questions])
+
+    def kind_model(self, idx: list[int]) -> tuple[dict[str, int], np.ndarray]:
+        counts = Counter(t for i in idx for t in tokens(self.questions[i].text))
+        vocab = {t: n for n, t in enumerate(sorted(t for t, c in counts.items() if c >= MIN_COUNT))}
+        stub = MatcherModel(vocab, np.zeros(0), np.zeros(0), 0, 0, {})
+        x = np.vstack([stub.kind_inputs(self.questions[i].text, self.q_vectors[i]) for i in idx])
+        return vocab, fit_softmax(x, self.y[idx], len(CLASSES))
+
+    def fit(self, idx: list[int]) -> MatcherModel:
+        """Kind model on ``idx``; the pair model on kind probabilities predicted out of fold (inner 3 folds)."""
+        vocab, kind_w = self.kind_model(idx)
+        probs: dict[int, np.ndarray] = {}
+        buyers = sorted({self.questions[i].buyer for i in idx})
+        for inner in range(3):
+            fit_idx = [i for i in idx if buyers.index(self.questions[i].buyer) % 3 != inner]
+            v, w = self.kind_model(fit_idx)
+            m = MatcherModel(v, w, np.zeros(0), 0, 0, {})
+            for i in idx:
+                if buyers.index(self.questions[i].buyer) % 3 == inner:
+                    probs[i] = m.kind_probs(self.questions[i].text, self.q_vectors[i])
+        rows, labels = [], []
+        for i in idx:
+            q = self.questions[i]
+            vec = self.vectors[q.buyer]
+            rows.append(pair_features(q.text, self.q_vectors[i], vec, probs[i]))
+            labels += [float(f.id == q.target) for f in vec.facts]
+        pair_w = fit_logistic(np.vstack(rows), np.array(labels))
+        return MatcherModel(vocab, kind_w, pair_w, 0.5, 0.5, {})
+
+    def folds(self) -> list[tuple[list[int], list[int]]]:
+        buyers = sorted(self.buyers)
+        np.random.RandomState(0).shuffle(buyers)
+        fold = {b: k % FOLDS for k, b in enumerate(buyers)}
+        return [([i for i, q in enumerate(self.questions) if fold[q.buyer] != k],
+                 [i for i, q in enumerate(self.questions) if fold[q.buyer] == k]) for k in range(FOLDS)]  # fmt: skip
+
+    def cross_validate(self) -> dict:
+        """Out-of-fold decisions for every threshold pair, and the pair chosen."""
+        outcomes = []  # (question index, best fact id, best score, none prob, category without thresholds)
+        for train_idx, test_idx in self.folds():
+            m = self.fit(train_idx)
+            for i in test_idx:
+                q = self.questions[i]
+                m.fact_threshold, m.none_threshold = 0.0, 2.0
+                u = decide(m, q.text, self.q_vectors[i], self.vectors[q.buyer])
+                outcomes.append((i, u.fact_id, u.score, u.none_prob, u.broad_prob))
+        table = {}
+        for ft in FACT_THRESHOLDS:
+            for nt in NONE_THRESHOLDS:
+                table[(ft, nt)] = self.rates(outcomes, ft, nt)
+        ok = [k for k, r in table.items() if r["offtopic"] >= OFFTOPIC_FLOOR and r["none"] >= NONE_FLOOR]
+        chosen = max(ok or table, key=lambda k: (table[k]["aimed"], table[k]["none"]))
+        broad = {bt: self.broad_rates(outcomes, *chosen, bt) for bt in BROAD_THRESHOLDS}
+        fine = [bt for bt, r in broad.items() if r["not_broad"] >= NOT_BROAD_FLOOR]
+        bt = max(fine or broad, key=lambda b: (broad[b]["broad"], -b))
+        return {"chosen": (*chosen, bt), "rates": {**table[chosen], **broad[bt]}, "table": table}
+
+    def broad_rates(self, outcomes, ft: float, nt: float, bt: float) -> dict[str, float]:
+        """Of the questions about no fact: broad openers taken as broad, the others not taken as broad."""
+        hit, miss = [], []
+        for i, _, score, none_prob, broad_prob in outcomes:
+            target = self.questions[i].target
+            if target not in NONE_CLASSES or (score >= ft and none_prob < nt):
+                continue
+            (hit if target == "broad" else miss).append(broad_prob >= bt)
+        return {"broad": float(np.mean(hit)), "not_broad": 1.0 - float(np.mean(miss))}
+
+    def rates(self, outcomes, ft: float, nt: float) -> dict[str, float]:
+        aimed, none, off = [], [], []
+        for i, fact_id, score, none_prob, _ in outcomes:
+            q = self.questions[i]
+            is_fact = score >= ft and none_prob < nt
+            if q.target not in NONE_CLASSES:
+                aimed.append(is_fact and fact_id == q.target)
+            elif q.target != "broad":
+                none.append(not is_fact)
+                if q.target == "offtopic":
+                    off.append(not is_fact)
+        return {"aimed": float(np.mean(aimed)), "none": float(np.mean(none)), "offtopic": float(np.mean(off))}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Train the buyer's question-to-fact matcher.")
+    parser.add_argument("--cv-only", action="store_true", help="report cross-validation, do not save")
+    args = parser.parse_args()
+    t = Trainer()
+    cv = t.cross_validate()
+    ft, nt, bt = cv["chosen"]
+    r = cv["rates"]
+    print(f"cross-validation over {len(t.buyers)} buyers ({len(t.questions)} questions), thresholds {ft} / {nt} / "
+          f"{bt}: aimed {r['aimed']:.3f}, off-topic fact-free {r['offtopic']:.3f}, profile+uncovered+off-topic "
+          f"fact-free {r['none']:.3f}, broad openers taken as broad {r['broad']:.3f}, other no-fact questions "
+          f"not taken as broad {r['not_broad']:.3f}")
+    if args.cv_only:
+        return
+    m = t.fit(list(range(len(t.questions))))
+    m.fact_threshold, m.none_threshold, m.broad_threshold = ft, nt, bt
+    m.meta = {"version": "understanding-1", "embedding": embedding.MODEL_NAME, "buyers": len(t.buyers),
+              "questions": len(t.questions), "cv": {k: round(v, 4) for k, v in r.items()}}  # fmt: skip
+    m.save()
+    print("saved simulator/persona/understanding_model.json")
+
+
+if __name__ == "__main__":
+    main()
