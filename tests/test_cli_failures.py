@@ -116,3 +116,19 @@ def test_a_fifo_among_the_persona_files_is_skipped_with_one_warning(tmp_path):
 def test_a_device_given_as_a_persona_file_is_refused_without_reading_it():
     line = one_line_error(run("personas", "check", "/dev/zero", timeout=60))
     assert line == "rapport: error: /dev/zero: cannot read: not a regular file"
+
+
+def test_a_rep_name_that_is_not_text_is_one_line_and_nothing_is_stored(tmp_path):
+    """`--rep` with bytes that are not UTF-8 (or control characters) is refused before a session starts."""
+    script = tmp_path / "s.txt"
+    script.write_text("rep: what does a normal day look like for you\n", encoding="utf-8")
+    env = {**os.environ, "RAPPORT_HOME": str(tmp_path / "home")}
+    for name in (b"a\xffb", b"a\x1b[2Jb"):
+        out = subprocess.run([*rapport_command(), "simulate", "--persona", "bakery-owner", "--script", str(script),
+                              "--rep", name], capture_output=True, env=env, timeout=120)  # fmt: skip
+        err = out.stderr.decode("utf-8", "replace")
+        assert out.returncode == 1 and "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+        assert "--rep" in err
+    listed = subprocess.run([*rapport_command(), "sessions", "list"], capture_output=True, text=True, env=env,
+                            timeout=60)  # fmt: skip
+    assert "No sessions stored yet." in listed.stdout

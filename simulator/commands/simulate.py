@@ -26,6 +26,7 @@ import click
 from simulator.commands.common import db_option, echo_json, json_option, personas_option
 from simulator.commands.score import render as render_scorecard
 from simulator.conversation.scorecard import Scorecard
+from simulator.conversation.session_json import check_name
 from simulator.errors import RapportError
 from simulator.persona.factory import ENGINES, make_engine
 from simulator.persona.loader import get, load_all
@@ -141,6 +142,8 @@ def simulate(persona_id: str, script: str | None, audio: str | None, realtime: b
     for line in warnings:
         click.echo(f"rapport: warning: {line}", err=True)
     persona = get(persona_id, personas_dirs)
+    if rep_name is not None:
+        rep_name = check_name(rep_name, "--rep")
     if (script is None) == (audio is None):
         raise RapportError("give either --script FILE or --audio FILE")
     lines = read_script(script) if script is not None else []

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from simulator.conversation.segments import split_by_rep
+from simulator.conversation.session_json import check_name
 from simulator.conversation.turns import Turn
 from simulator.persona.factory import make_engine
 from simulator.persona.loader import get
@@ -39,6 +40,7 @@ class StoredPractice(PracticeSession):
             return super().coach(kind, text, **kwargs)
 
     def hand_over(self, rep_name: str):
+        rep_name = check_name(rep_name)
         with self._lock:
             return super().hand_over(rep_name)
 
@@ -80,6 +82,8 @@ def open_practice(
 ) -> StoredPractice:
     """A ready PracticeSession; with ``save`` its turns are committed to the store as they happen."""
     persona = get(persona_id, personas_dirs)
+    if rep_name:
+        rep_name = check_name(rep_name)
     buyer = make_engine(engine, seed=seed, settings=engine_settings)
     sinks = list(sinks)
     session = StoredPractice(persona, buyer, seed=seed, rep_name=rep_name or None, sinks=sinks)
