@@ -9,7 +9,8 @@ A persona is one TOML file; docs/personas.md is the reference.  The models::
              lines: Lines
     Voice:   rate (words per minute), voice (preferred voice name/id), gender
     Fact:    id, kind (situation|problem|cause|cost|people|tried|success), topic, keywords,
-             trust_needed, says (how the buyer shares it), more (elaborations), guarded
+             trust_needed, says (how the buyer shares it), more (elaborations), guarded,
+             story (what the buyer says at length once trust is high: 60-150 words a line)
     Concern: id, topic, says, explored (what the buyer says when the rep explores it)
     ProfileEntry: the public profile, what anyone may know without trust: id (from the topic
              unless given), topic, keywords, says (1-3 lines in the buyer's voice)
@@ -44,6 +45,8 @@ Difficulty = Literal["easy", "medium", "hard"]
 FactKind = Literal["situation", "problem", "cause", "cost", "people", "tried", "success"]
 #: difficulty -> default close tolerance (early closes survived before the buyer ends the meeting)
 CLOSE_TOLERANCE = {"easy": 2, "medium": 2, "hard": 1}
+#: the words (split at whitespace) a fact's ``story`` line may have: the buyer talking at length
+STORY_WORDS = (60, 150)
 
 
 class PersonaError(RapportError):
@@ -87,11 +90,26 @@ class Fact(_Model):
     more: list[str] = Field(default_factory=list, description="elaborations when the rep listens or follows up")
     guarded: list[str] = Field(default_factory=list, description="deflections while trust is too low")
     leads_to: list[str] = Field(default_factory=list, description="fact ids a follow-up on this fact opens")
+    story: list[str] = Field(
+        default_factory=list,
+        description="what the buyer says at length once trust is high and the rep asks openly or reflects "
+                    f"({STORY_WORDS[0]}-{STORY_WORDS[1]} words a line); without it the buyer joins says and more",
+    )
 
     @field_validator("says", "more", "guarded", "keywords")
     @classmethod
     def _no_empty_lines(cls, values: list[str]) -> list[str]:
         return _nonempty(values)
+
+    @field_validator("story")
+    @classmethod
+    def _story_length(cls, values: list[str]) -> list[str]:
+        for number, line in enumerate(_nonempty(values), 1):
+            words = len(line.split())
+            if not STORY_WORDS[0] <= words <= STORY_WORDS[1]:
+                raise ValueError(f"line {number} has {words} words; a story is "
+                                 f"{STORY_WORDS[0]}-{STORY_WORDS[1]} words")
+        return values
 
 
 class Concern(_Model):
