@@ -9,8 +9,9 @@ engine, as its first turn after the opening, with trust set high (100) so gating
 - aimed fact: the fact the question is aimed at is among the facts the reply reveals
   (``aimed``) and it is the only one (``only``);
 - off-topic discipline: an ``offtopic`` question reveals no hidden fact;
-- profile answers: a ``profile`` question reveals no hidden fact and is answered from the persona's
-  public profile (when the persona has one);
+- profile answers: a ``profile`` question is answered with public information: a line of the
+  persona's public profile, or a fact that needs no trust (the buyer's overview), and nothing else
+  (a persona without a profile deflects: then revealing nothing is right);
 - broad openers: reveal nothing, or only a situation fact;
 - guarded: with trust at the persona's start, an aimed question whose fact needs more trust gets that
   fact's own guarded line (when the fact has one).
@@ -133,7 +134,10 @@ def tally(outcomes: list[Outcome], ps: dict[str, Persona]) -> dict[str, Tally]:
             elif o.item.target == "profile":
                 profile = getattr(persona, "profile", None) or []
                 said = any(line in o.reply for e in profile for line in e.says)
-                t.add("profile", not o.revealed and (said or not profile))
+                public = {f.id for f in persona.facts if f.trust_needed == 0}
+                # a persona without a profile answers with a deflection: then no fact revealed is right
+                t.add("profile", (not o.revealed and (said or not profile))
+                      or (bool(o.revealed) and set(o.revealed) <= public))
             elif o.item.target == "broad":
                 t.add("broad", set(o.revealed) <= situation)
     return groups

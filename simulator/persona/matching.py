@@ -130,6 +130,39 @@ def has_cue(text: str, cues: tuple[str, ...]) -> bool:
     return any(f" {cue}" in padded for cue in cues)
 
 
+#: how open questions start (after fillers): they invite the buyer to talk at length
+OPEN_STARTS: tuple[str, ...] = (
+    "how", "what", "why", "tell me", "walk me", "talk me", "describe", "help me understand", "can you tell",
+    "could you tell", "can you walk", "could you walk", "can you describe", "could you describe", "in what way",
+    "say more", "what was that like", "go on",
+)
+_FILLERS = frozenset(["so", "um", "uh", "er", "erm", "and", "okay", "ok", "well", "right", "now", "then", "yeah"])
+
+
+def is_open_question(text: str) -> bool:
+    """Whether the utterance asks an open question (how / what / why / tell me ...), anywhere in it."""
+    for clause in re.split(r"[.?!;,\-]+", text.lower().replace("\u2019", "'")):
+        words = [w for w in normalise(clause).split() if w]
+        while words and words[0] in _FILLERS:
+            words.pop(0)
+        lead = " ".join(words)
+        if any(lead == start or lead.startswith(start + " ") for start in OPEN_STARTS):
+            return True
+    return False
+
+
+_AUXILIARIES = frozenset(["do", "does", "did", "is", "are", "was", "were", "can", "could", "would", "will", "have",
+                          "has", "had", "should", "shall", "may", "might", "who", "where", "when", "which"])
+
+
+def looks_like_question(text: str) -> bool:
+    """A clear question by its shape: a question mark, an open start, or an auxiliary or wh-word first."""
+    if text.rstrip().endswith("?") or is_open_question(text):
+        return True
+    words = [w for w in normalise(text).split() if w not in _FILLERS]
+    return bool(words) and words[0] in _AUXILIARIES
+
+
 def kind_hint(text: str) -> str | None:
     """The kind of fact a question's shape points to, if any (first matching kind in KIND_CUES order)."""
     for kind, cues in KIND_CUES.items():

@@ -37,7 +37,7 @@ from simulator.conversation.turns import Turn
 from simulator.errors import RapportError
 from simulator.persona import replies
 from simulator.persona.engine import BuyerReply
-from simulator.persona.matching import match, match_concern
+from simulator.persona.matching import is_open_question, looks_like_question, match, match_concern
 from simulator.persona.schema import Concern, Fact, Persona
 from simulator.persona.state import BuyerState, apply_move, is_ready, ready_for_next_step
 from simulator.persona.understanding import Understanding, understand
@@ -94,6 +94,8 @@ class _Reply:
     next_step: bool = False
     #: the reply deflects a question asked before trust allowed an answer
     guarded: bool = False
+    #: trust is high and the rep asked an open question or reflected: answer at story length
+    story: bool = False
 
     def say(self, lines: list[str], fallback: list[str] = ()) -> bool:
         line = self.picker.pick(lines, fallback)
@@ -102,16 +104,35 @@ class _Reply:
         return bool(line)
 
     def share(self, fact: Fact) -> None:
-        self.say(fact.says)
+        if not (self.story and self.say(self.picker.fresh(_stories(fact)))):
+            self.say(fact.says)
+            if self.story:
+                self._tell_on(fact)
         self.revealed.append(fact.id)
         self.state = replace(self.state.with_revealed([fact.id]), last_topic=fact.id)
 
     def elaborate(self, fact: Fact) -> bool:
+        if self.story and self.say(self.picker.fresh(_stories(fact))):
+            self.state = replace(self.state, last_topic=fact.id)
+            return True
         if self.picker.fresh(fact.more):
             self.say(fact.more)
             self.state = replace(self.state, last_topic=fact.id)
+            if self.story:
+                self._tell_on(fact)
             return True
         return False
+
+    def words(self) -> int:
+        return sum(len(part.split()) for part in self.parts)
+
+    def _tell_on(self, fact: Fact) -> None:
+        """No story line: the fact's other details, up to STORY_WORDS (only this fact: a question about X
+        reveals only X)."""
+        for line in self.picker.fresh(fact.more):
+            if self.words() >= STORY_WORDS[0] or self.words() + len(line.split()) > STORY_WORDS[1]:
+                return
+            self.say([line])
 
     def guard(self, fact: Fact | None) -> None:
         self.guarded = True
@@ -128,6 +149,21 @@ class _Reply:
         self.say(concern.says)
         self.state = self.state.with_concern(concern.id)
         return True
+
+
+#: a story is at least this many words, and at most the second (issue: 60-150 words)
+STORY_WORDS = (60, 150)
+
+
+def _stories(fact: Fact) -> list[str]:
+    """The fact's ``story`` lines (an optional persona field), if the persona has them."""
+    return list(getattr(fact, "story", None) or [])
+
+
+def tells_stories(state: BuyerState, persona: Persona) -> bool:
+    """Trust high enough for the buyer to talk at length: within 10 points of the persona's next-step
+    trust, and at least 50."""
+    return state.trust >= max(50.0, persona.next_step_trust - 10)
 
 
 class OfflineEngine:
@@ -157,6 +193,7 @@ class OfflineEngine:
         if state.ended:
             return BuyerReply("", (), new, ended=True)
         r = _Reply(persona, new, picker)
+        r.story = tells_stories(new, persona) and ("listening" in labels or is_open_question(rep.text))
         lines = persona.lines
         if new.ended:
             r.say(lines.goodbye, replies.GENERIC["goodbye"])
@@ -167,8 +204,8 @@ class OfflineEngine:
             r.raise_concern() or r.say(lines.listening, replies.GENERIC["listening"])
         elif explored is not None:
             r.say(explored.explored, replies.GENERIC["concern_explored"])
-        elif "question" in labels:
-            self._question(r, rep.text)
+        elif "question" in labels or (labels <= {"other"} and looks_like_question(rep.text)):
+            self._question(r, rep.text)  # a clear question the analyser left unlabelled is still a question
         elif "listening" in labels:
             self._listening(r, rep.text)
         elif "rapport" in labels:
@@ -252,7 +289,8 @@ class OfflineEngine:
         if situation:
             r.share(min(situation, key=lambda f: f.trust_needed))
         elif not (last is not None and r.elaborate(last)):
-            r.say(r.persona.lines.listening, replies.GENERIC["listening"])
+            r.say([line for e in r.persona.profile for line in e.says][:3] or r.persona.lines.listening,
+                  replies.GENERIC["listening"])  # fmt: skip
 
     def _about_fact(self, r: _Reply, target: Fact, kind: str | None) -> None:
         """The question is about ``target``: share it, say more, or deflect with its own guarded line."""

@@ -20,10 +20,11 @@ The question is about the best fact when its score reaches ``fact_threshold`` an
 Otherwise it is a ``broad`` opener when the kind model's probability of ``broad`` reaches
 ``broad_threshold`` (chosen by cross-validation so that small talk and everyday questions are
 rarely taken for openers), else a ``profile`` question when that is the likeliest kind, else
-``other`` (small talk, or a business question this buyer has no fact for).  A question that is not
-about a fact is answered from the persona's public ``[[profile]]`` when one entry is close enough
+``other`` (small talk, or a business question this buyer has no fact for).  A question that is neither
+about a fact nor a broad opener is answered from the persona's public ``[[profile]]`` when one entry is close enough
 (cosine of the question with the entry's topic and keywords or one of its lines at least
-``PROFILE_MIN``, set by hand, not tuned on any evaluation set).
+``PROFILE_MIN``, chosen on a development set by another author, ``tools/buyer_matcher_data/dev-profile.tsv``:
+the lowest value that answers at most 10% of small talk from the profile).
 
 Fact vectors are computed once per persona and cached.  ``understand(text, persona)`` costs one
 sentence embedding (about 9 ms on one core) plus a few hundred multiplications.
@@ -36,7 +37,7 @@ import math
 import re
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -78,6 +79,10 @@ class FactText:
     def vocabulary(self) -> set[str]:
         return set(stems(" ".join([self.topic, *self.keywords, *self.says])))
 
+    def phrases(self) -> list[tuple[str, ...]]:
+        """The topic and each keyword as stem sequences (a keyword named whole is a strong hint)."""
+        return [p for p in (tuple(stems(k)) for k in [self.topic, *self.keywords]) if p]
+
 
 @dataclass
 class FactVectors:
@@ -90,6 +95,7 @@ class FactVectors:
     says: np.ndarray
     says_owner: np.ndarray
     vocab: list[set[str]]
+    phrases: list[list[tuple[str, ...]]] = field(default_factory=list)
 
     @classmethod
     def build(cls, facts: Sequence[FactText], encode) -> FactVectors:
@@ -101,7 +107,7 @@ class FactVectors:
         n = len(facts)
         owner = np.array([i for i, _ in says_texts], dtype=int)
         return cls(list(facts), vectors[0 : 2 * n : 2], vectors[1 : 2 * n : 2], vectors[2 * n :], owner,
-                   [f.vocabulary() for f in facts])  # fmt: skip
+                   [f.vocabulary() for f in facts], [f.phrases() for f in facts])  # fmt: skip
 
     def cosines(self, q: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         n = len(self.facts)
@@ -110,11 +116,15 @@ class FactVectors:
         return self.topic @ q, self.topic_keywords @ q, best_says
 
 
+#: smoothing of the kind log-probability: a question phrased as another kind ("who handles the rota?" about a
+#: problem fact) costs a bounded amount, not an unbounded one
+KIND_LOG_FLOOR = 0.1
+
 PAIR_FEATURES = (
     "cos_topic", "cos_topic_margin", "cos_topic_centred",
     "cos_keywords", "cos_keywords_margin", "cos_keywords_centred",
     "cos_says", "cos_says_margin", "cos_says_centred",
-    "lexical", "lexical_margin",
+    "lexical", "lexical_margin", "keyword_hits", "keyword_hits_margin",
     "kind_prob_given_fact", "kind_logprob", "kind_hint", "none_prob",
 )  # fmt: skip
 
@@ -140,6 +150,13 @@ def lexical_scores(question: str, vocab: list[set[str]]) -> np.ndarray:
     return np.array([sum(1.0 + math.log(n / df[w]) for w in words & v) for v in vocab], dtype=np.float64)
 
 
+def keyword_hits(question: str, phrases: list[list[tuple[str, ...]]]) -> np.ndarray:
+    """How many of each fact's topic and keyword phrases the question names whole (in stem order)."""
+    words = stems(question)
+    joined = f" {' '.join(words)} "
+    return np.array([sum(1.0 for p in fact if f" {' '.join(p)} " in joined) for fact in phrases], dtype=np.float64)
+
+
 def pair_features(question: str, q: np.ndarray, vectors: FactVectors, kind_probs: np.ndarray) -> np.ndarray:
     """One row of ``PAIR_FEATURES`` per fact."""
     cols = []
@@ -149,12 +166,14 @@ def pair_features(question: str, q: np.ndarray, vectors: FactVectors, kind_probs
         cols += [cos, margin, centred]
     lex = lexical_scores(question, vectors.vocab)
     lex_margin, _ = _margins(lex)
-    cols += [lex / 5.0, lex_margin / 5.0]
+    hits = keyword_hits(question, vectors.phrases)
+    hits_margin, _ = _margins(hits)
+    cols += [lex / 5.0, lex_margin / 5.0, hits, hits_margin]
     none = float(sum(kind_probs[CLASSES.index(c)] for c in NONE_CLASSES))
     hint = kind_hint(question)
     kinds = [CLASSES.index(f.kind) for f in vectors.facts]
     p_kind = kind_probs[kinds]
-    cols += [p_kind / max(1e-6, 1.0 - none), np.log(p_kind + 1e-4),
+    cols += [p_kind / max(1e-6, 1.0 - none), np.log(p_kind + KIND_LOG_FLOOR),
              np.array([float(hint == f.kind) for f in vectors.facts]), np.full(len(kinds), none)]
     return np.column_stack(cols)
 
@@ -239,7 +258,7 @@ class Understanding:
 
 _lock = threading.Lock()
 #: the least cosine similarity for a profile entry to answer a question (see the module docstring)
-PROFILE_MIN = 0.45
+PROFILE_MIN = 0.40
 
 
 @lru_cache(maxsize=1)
@@ -301,7 +320,7 @@ def understand(text: str, persona: Persona) -> Understanding:
 
     q = embedding.encode([text])[0]
     u = decide(model(), text, q, vectors_for(persona))
-    if u.fact_id is None:
+    if u.fact_id is None and u.category != "broad":
         entry = best_profile(q, vectors_for(persona, profile=True))
         if entry is not None:
             return replace(u, category="profile", profile_id=entry)

@@ -26,7 +26,7 @@ def test_start_then_rep_turn_records_turns_and_emits_events():
     s, events = session()
     opening = s.start()
     assert opening.speaker == "buyer" and opening.text == s.persona.opening_line and opening.trust == 40
-    buyer = s.rep_turn("how did the bakery get started, and what do you sell", start_s=1.0, end_s=3.5)
+    buyer = s.rep_turn("so tell me a bit about the business", start_s=1.0, end_s=3.5)
     rep = s.turns[-2]
     assert rep.speaker == "rep" and "question" in rep.labels and rep.duration_s == 2.5
     assert buyer is s.turns[-1] and buyer.revealed and buyer.trust > 40

@@ -125,7 +125,8 @@ def test_a_shipped_story_tells_its_own_facts_numbers_and_no_other_hidden_facts(p
     """The story keeps the numbers of its fact's says lines, and never brings in a distinctive number
     (above twelve) that only another hidden fact states."""
     persona = load_persona(path)
-    public = [persona.name, persona.role, persona.company, persona.industry, *(line for _, line in public_lines(persona))]
+    public = [persona.name, persona.role, persona.company, persona.industry,
+              *(line for _, line in public_lines(persona))]
     public += [line for fact in persona.facts if fact.trust_needed == 0 for line in fact.says + fact.more]
     for fact in persona.facts:
         told = _numbers_in(fact.story)
