@@ -15,6 +15,7 @@ from simulator.conversation.session_json import check_name
 from simulator.conversation.turns import Turn
 from simulator.persona.factory import make_engine
 from simulator.persona.loader import get
+from simulator.safe_text import strip_controls
 from simulator.session.events import EventSink, Problem
 from simulator.session.loop import PracticeSession, practice_scorecard
 
@@ -40,7 +41,7 @@ class StoredPractice(PracticeSession):
             return super().coach(kind, text, **kwargs)
 
     def hand_over(self, rep_name: str):
-        rep_name = check_name(rep_name)
+        rep_name = _name(rep_name)
         with self._lock:
             return super().hand_over(rep_name)
 
@@ -65,6 +66,13 @@ class StoredPractice(PracticeSession):
                 for rep, turns in parts.items()}
 
 
+def _name(name: str) -> str:
+    """A rep name typed or pasted in the app: control sequences and undecodable bytes removed, then checked
+    (1-80 characters), so a name that cannot be stored never reaches the store."""
+    cleaned = strip_controls(name.encode("utf-8", "replace").decode("utf-8")).strip()
+    return check_name(cleaned or name)
+
+
 def open_practice(
     *,
     persona_id: str,
@@ -83,7 +91,7 @@ def open_practice(
     """A ready PracticeSession; with ``save`` its turns are committed to the store as they happen."""
     persona = get(persona_id, personas_dirs)
     if rep_name:
-        rep_name = check_name(rep_name)
+        rep_name = _name(rep_name)
     buyer = make_engine(engine, seed=seed, settings=engine_settings)
     sinks = list(sinks)
     session = StoredPractice(persona, buyer, seed=seed, rep_name=rep_name or None, sinks=sinks)
