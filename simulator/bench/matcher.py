@@ -11,6 +11,7 @@ import statistics
 import time
 
 from simulator.bench import Result
+from simulator.memory import rss_mb
 
 _QUESTIONS = [
     "How do you work out who's on shift each day?",
@@ -24,20 +25,12 @@ _QUESTIONS = [
 ]
 
 
-def _rss_mb() -> float:
-    with open("/proc/self/status", encoding="ascii") as fh:
-        for line in fh:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
 def run(quick: bool = False) -> list[Result]:
     from simulator.persona import understanding
     from simulator.persona.loader import get
 
     persona = get("bakery-owner")
-    before = _rss_mb()
+    before = rss_mb()
     t0 = time.perf_counter()
     understanding.model()
     understanding.vectors_for(persona)
@@ -50,7 +43,7 @@ def run(quick: bool = False) -> list[Result]:
             start = time.perf_counter()
             understanding.understand(q, persona)
             times.append((time.perf_counter() - start) * 1000)
-    grown = _rss_mb() - before
+    grown = rss_mb() - before
     times.sort()
     p95 = times[int(0.95 * (len(times) - 1))]
     return [

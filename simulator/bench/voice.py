@@ -14,6 +14,7 @@ import time
 import numpy as np
 
 from simulator.bench import Result
+from simulator.memory import rss_mb
 
 UTTERANCES = [
     "Thanks for making the time today, I know mornings are busy for you.",
@@ -61,19 +62,6 @@ def _call(count: int):
     return np.concatenate(parts), lengths
 
 
-def _rss_mb() -> float:
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def _session_run(count: int) -> tuple[list, list[float], float]:
     import threading
 
@@ -91,17 +79,17 @@ def _session_run(count: int) -> tuple[list, list[float], float]:
     session.start()
     voice, _ = make_voice(persona.voice)
     pipeline = VoicePipeline(FileSource(audio, realtime=True), Transcriber(), session, voice=voice)
-    peak = [_rss_mb()]
+    peak = [rss_mb()]
     done = threading.Event()
 
     def sample() -> None:
         while not done.wait(0.25):
-            peak[0] = max(peak[0], _rss_mb())
+            peak[0] = max(peak[0], rss_mb())
 
     threading.Thread(target=sample, daemon=True).start()
     heard = pipeline.run()
     done.set()
-    return heard, lengths, max(peak[0], _rss_mb())
+    return heard, lengths, max(peak[0], rss_mb())
 
 
 def _barge_in() -> Result | None:

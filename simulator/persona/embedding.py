@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from simulator.errors import RapportError
+from simulator.memory import rss_mb
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -132,7 +133,7 @@ def bench(queries: int = 50) -> dict[str, float]:
         "ms_p95": times[min(len(times) - 1, round(0.95 * (len(times) - 1)))],
         "load_s": model.load_s,
         "first_query_ms": first,
-        "rss_increase_mb": _rss_mb() - model.rss_before_mb,
+        "rss_increase_mb": rss_mb() - model.rss_before_mb,
     }
 
 
@@ -297,7 +298,7 @@ def _gelu(x: np.ndarray) -> np.ndarray:
 
 class _Model:
     def __init__(self, folder: Path) -> None:
-        self.rss_before_mb = _rss_mb()
+        self.rss_before_mb = rss_mb()
         start = time.perf_counter()
         _verify(folder)
         try:
@@ -371,19 +372,3 @@ class _Model:
             x = _layer_norm(hidden @ out[0] + out[1] + x, *norm2)
         pooled = (x * mask[..., None]).sum(1) / mask.sum(1, keepdims=True)
         return pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
-
-
-def _rss_mb() -> float:
-    """Resident memory of this process in MB (peak where the current figure is not available)."""
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    import resource
-    import sys
-
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / 2**20 if sys.platform == "darwin" else peak / 1024
