@@ -42,8 +42,12 @@ async def test_trends_for_everyone_then_one_rep_then_replay(monkeypatch):
         assert list(overall.query_one(Sparkline).data) == overall.trend["values"]
 
         screen.query_one("#progress-rep", Select).value = "Sam"
+        # the charts are replaced: wait until the new ones are mounted with their children (a busy machine
+        # can run the assertions between a chart's mount and its compose)
         await wait_for(pilot, lambda: screen.query_one("#progress-sessions", DataTable).row_count == 3
-                       and len(charts(screen)) == len(CHARTS))
+                       and len(charts(screen)) == len(CHARTS)
+                       and charts(screen)["Overall score"].trend["values"] == [stored[s].summary.overall for s in sam]
+                       and all(c.query(".trend-numbers") for c in charts(screen).values()))
         shown = charts(screen)
         assert shown["Overall score"].trend["values"] == [stored[sid].summary.overall for sid in sam]
         questions = shown["Questions asked"].trend
