@@ -273,7 +273,7 @@ class OfflineEngine:
             self._continue(r, last)
             return
         if u.fact_id is not None:
-            self._about_fact(r, persona.fact(u.fact_id), m.kind)
+            self._about_fact(r, persona.fact(u.fact_id))
         elif u.category == "profile" and u.profile_id is not None:
             entry = next(e for e in persona.profile if (e.id or e.topic) == u.profile_id)
             r.say(entry.says) or r.say(persona.lines.deflect, replies.GENERIC["deflect"])
@@ -292,7 +292,7 @@ class OfflineEngine:
             r.say([line for e in r.persona.profile for line in e.says][:3] or r.persona.lines.listening,
                   replies.GENERIC["listening"])  # fmt: skip
 
-    def _about_fact(self, r: _Reply, target: Fact, kind: str | None) -> None:
+    def _about_fact(self, r: _Reply, target: Fact) -> None:
         """The question is about ``target``: share it, say more, or deflect with its own guarded line."""
         if target.id in r.state.revealed:
             r.elaborate(target) or self._continue(r, target)
