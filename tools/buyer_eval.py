@@ -132,7 +132,7 @@ def tally(outcomes: list[Outcome], ps: dict[str, Persona]) -> dict[str, Tally]:
             elif o.item.target == "offtopic":
                 t.add("offtopic", not o.revealed)
             elif o.item.target == "profile":
-                profile = getattr(persona, "profile", None) or []
+                profile = persona.profile
                 said = any(line in o.reply for e in profile for line in e.says)
                 public = {f.id for f in persona.facts if f.trust_needed == 0}
                 # a persona without a profile answers with a deflection: then no fact revealed is right

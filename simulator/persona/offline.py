@@ -38,7 +38,7 @@ from simulator.errors import RapportError
 from simulator.persona import replies
 from simulator.persona.engine import BuyerReply
 from simulator.persona.matching import is_open_question, looks_like_question, match, match_concern
-from simulator.persona.schema import Concern, Fact, Persona
+from simulator.persona.schema import STORY_WORDS, Concern, Fact, Persona
 from simulator.persona.state import BuyerState, apply_move, is_ready, ready_for_next_step
 from simulator.persona.understanding import Understanding, understand
 
@@ -104,7 +104,7 @@ class _Reply:
         return bool(line)
 
     def share(self, fact: Fact) -> None:
-        if not (self.story and self.say(self.picker.fresh(_stories(fact)))):
+        if not (self.story and self.say(self.picker.fresh(fact.story))):
             self.say(fact.says)
             if self.story:
                 self._tell_on(fact)
@@ -112,7 +112,7 @@ class _Reply:
         self.state = replace(self.state.with_revealed([fact.id]), last_topic=fact.id)
 
     def elaborate(self, fact: Fact) -> bool:
-        if self.story and self.say(self.picker.fresh(_stories(fact))):
+        if self.story and self.say(self.picker.fresh(fact.story)):
             self.state = replace(self.state, last_topic=fact.id)
             return True
         if self.picker.fresh(fact.more):
@@ -149,15 +149,6 @@ class _Reply:
         self.say(concern.says)
         self.state = self.state.with_concern(concern.id)
         return True
-
-
-#: a story is at least this many words, and at most the second (issue: 60-150 words)
-STORY_WORDS = (60, 150)
-
-
-def _stories(fact: Fact) -> list[str]:
-    """The fact's ``story`` lines (an optional persona field), if the persona has them."""
-    return list(getattr(fact, "story", None) or [])
 
 
 def tells_stories(state: BuyerState, persona: Persona) -> bool:

@@ -276,7 +276,7 @@ _vector_cache: dict[tuple, FactVectors] = {}
 def profile_texts(persona: Persona) -> list[FactText]:
     """The public profile entries, read like facts (kind "profile")."""
     return [FactText(e.id or e.topic, "profile", e.topic, tuple(e.keywords), tuple(e.says))
-            for e in getattr(persona, "profile", None) or []]  # fmt: skip
+            for e in persona.profile]  # fmt: skip
 
 
 def vectors_for(persona: Persona, profile: bool = False) -> FactVectors:
