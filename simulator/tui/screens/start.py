@@ -56,20 +56,23 @@ class StartScreen(Screen):
                 yield OptionList(*(persona_option(p) for p in self.personas.values()), id="personas")
                 for warning in self.warnings:
                     yield Label(plain(warning), classes="warning")
-            with VerticalScroll(id="settings"):  # scrolls on small terminals (80x24): Start stays reachable
-                yield Label("Your name", classes="title")
-                yield Input(value=clean(self.defaults["rep_name"]), placeholder="e.g. Sam", id="rep-name")
-                yield Label("How you will speak", classes="title")
-                with RadioSet(id="mode"):
-                    for key, label in MODES:
-                        yield RadioButton(label, value=key == self.defaults["mode"], id=f"mode-{key}")
-                yield Label("", classes="warning", id="voice-note")
-                yield Label("Buyer engine", classes="title")
-                yield Select([("Offline (no network)", "offline"), ("OpenAI-compatible LLM", "openai")],
-                             value=self.defaults["engine"], allow_blank=False, id="engine")
-                with Horizontal(classes="switch-row"):
-                    yield Switch(value=self.defaults["hints"], id="hints")
-                    yield Label("Live hints")
+            with Vertical(id="settings-pane"):
+                # The form scrolls on small terminals (80x24); Start sits below it, always on screen,
+                # whatever appears in the form later (the voice note arrives when the check finishes).
+                with VerticalScroll(id="settings"):
+                    yield Label("Your name", classes="title")
+                    yield Input(value=clean(self.defaults["rep_name"]), placeholder="e.g. Sam", id="rep-name")
+                    yield Label("How you will speak", classes="title")
+                    with RadioSet(id="mode"):
+                        for key, label in MODES:
+                            yield RadioButton(label, value=key == self.defaults["mode"], id=f"mode-{key}")
+                    yield Label("", classes="warning", id="voice-note")
+                    yield Label("Buyer engine", classes="title")
+                    yield Select([("Offline (no network)", "offline"), ("OpenAI-compatible LLM", "openai")],
+                                 value=self.defaults["engine"], allow_blank=False, id="engine")
+                    with Horizontal(classes="switch-row"):
+                        yield Switch(value=self.defaults["hints"], id="hints")
+                        yield Label("Live hints")
                 yield Button("Start practice", variant="primary", id="start-button")
         yield Footer()
 
@@ -99,7 +102,7 @@ class StartScreen(Screen):
         note.display = True
         if problem.startswith("Voice is off"):
             self.query_one("#mode-typed", RadioButton).value = True
-        # The note pushes the settings down: keep whatever the rep is on (e.g. Start) in view.
+        # The note pushes the form down: keep the control the rep is on in view.
         focused = self.focused
         if focused is not None and self.query_one("#settings") in focused.ancestors:
             self.call_after_refresh(focused.scroll_visible, animate=False)
