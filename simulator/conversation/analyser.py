@@ -19,6 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from simulator.conversation.catalogue import CATALOGUE
 from simulator.conversation.features import extract
 from simulator.conversation.model import Model
 from simulator.conversation.moves import LABELS, TRANSACTIONAL, Analysis
@@ -38,17 +39,7 @@ CLAUSE_THRESHOLD = 0.5
 CLAUSE_GATE = 0.1
 
 #: A cue for a chosen label when none of the rules that speak for it fired.
-FALLBACK_CUES: dict[str, str] = {
-    "question": "asks about the buyer's situation",
-    "listening": "shows the buyer they were heard",
-    "pitch": "talks about the seller's product or company",
-    "benefit": "claims an outcome for the buyer before they asked for it",
-    "leading_question": "asks a question with the answer built in",
-    "objection_handling": "argues with the buyer's concern instead of exploring it",
-    "close": "pushes for commitment",
-    "rapport": "builds rapport (greeting, thanks, small talk or agenda)",
-    "other": "logistics or filler, no selling move",
-}
+FALLBACK_CUES: dict[str, str] = {m.name: m.cue for m in CATALOGUE}
 
 
 @lru_cache(maxsize=1)

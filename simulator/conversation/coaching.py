@@ -22,10 +22,11 @@ import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
+from simulator.conversation import catalogue
 from simulator.conversation.transcript import STOPWORDS, content_words, vocabulary, words
 
-#: Transactional labels, costliest first (the order moments and hints are chosen in).
-COST_ORDER: tuple[str, ...] = ("close", "objection_handling", "leading_question", "benefit", "pitch")
+#: Transactional labels, costliest first (the order moments and hints are chosen in; from the label catalogue).
+COST_ORDER: tuple[str, ...] = catalogue.COST_ORDER
 
 _PROBLEM = vocabulary(
     """
@@ -207,26 +208,12 @@ def _from_buyer(label: str, c: str) -> list[str]:
     return forms
 
 
-#: Alternatives that need no buyer words, by label (a pitch's are the default).
+#: Alternatives that need no buyer words, by label (a pitch's are the default; labels' from the catalogue).
 _GENERIC: dict[str, tuple[str, ...]] = {
-    "close": ("What would you need to see before deciding?",
-              "Where does this sit among your priorities right now?",
-              "Who else would want a say in a decision like this?"),
-    "objection_handling": ("What makes you say that?",
-                           "Tell me more about that concern. Where does it come from?",
-                           "What would have to be true for that not to be a worry?"),
-    "leading_question": ("What matters most to you when you weigh something like this?",
-                         "How are you thinking about this at the moment?",
-                         "What would a good outcome look like from where you sit?"),
-    "benefit": ("What would have to change for this to be worth your time?",
-                "If this were solved, what would be different for you?",
-                "How much of your week goes on this today?"),
+    **{label: catalogue.move(label).alternatives for label in COST_ORDER},
     "monologue": ("Let me stop there. What's your reaction so far?",
                   "That's a lot from me. What's on your mind?",
                   "Which part of that, if any, matters for you?"),
-    "pitch": ("How do you handle this today?",
-              "What's the hardest part of this for you right now?",
-              "What prompted you to look at this now?"),
 }
 
 
@@ -257,13 +244,7 @@ def _quote(text: str, limit: int = 60) -> str:
     return f"“{text if len(text) <= limit else text[: limit - 1].rstrip() + '…'}”"
 
 
-_ALSO = {
-    "close": "pushed for commitment",
-    "objection_handling": "argued with a concern instead of exploring it",
-    "leading_question": "steered the buyer towards an answer",
-    "benefit": "promised an outcome the buyer had not asked for",
-    "pitch": "presented the product",
-}
+_ALSO = {label: catalogue.move(label).also for label in COST_ORDER}
 
 
 def why(labels: Sequence[str], buyer_said: str | None = None, *, trust: float | None = None,
@@ -271,22 +252,11 @@ def why(labels: Sequence[str], buyer_said: str | None = None, *, trust: float | 
     """Why a rep turn cost points, in one or two sentences, naming what the buyer had just said."""
     label = main_label(labels)
     parts: list[str] = []
-    if label == "close":
-        if not trust_earned:
-            shown = f" (trust {trust:.0f}/100)" if trust is not None else ""
-            parts.append(f"Pushed for commitment before the buyer trusted you{shown}; successful calls have "
-                         "fewer closes (Rackham).")
-        else:
-            parts.append("Pushed for commitment instead of letting the buyer propose the next step.")
-    elif label == "objection_handling":
-        parts.append("Argued with the buyer's concern instead of exploring it, which tends to harden it.")
-    elif label == "leading_question":
-        parts.append("A question with its answer decided in advance: it serves your agenda, not the buyer's.")
-    elif label == "benefit":
-        parts.append("Claimed an outcome before the buyer had stated that need; in large sales this goes with "
-                     "more objections (Rackham).")
-    elif label == "pitch":
-        parts.append("Presented the product instead of learning about the buyer's situation.")
+    if label == "close" and not trust_earned:
+        shown = f" (trust {trust:.0f}/100)" if trust is not None else ""
+        parts.append(catalogue.CLOSE_EARLY_WHY.format(trust=shown))
+    elif label:
+        parts.append(catalogue.move(label).why)
     also = [_ALSO[other] for other in COST_ORDER if other != label and other in labels]
     if also:
         parts.append("It also " + " and ".join(also) + ".")
@@ -330,22 +300,11 @@ def hint_for(analysis_labels: Sequence[str], context: HintContext | Mapping | No
         ctx = context
     label = main_label(analysis_labels)
     clause = buyer_clause(ctx.buyer_said, max_words=8)
-    if label == "close":
-        if ctx.trust is not None and ctx.trust < TRUST_EARNED:
-            return "That was a close before trust is there. Ask what they'd need to see first."
-        return "That was a close. Try asking what a good next step looks like for them."
-    if label == "objection_handling":
-        if clause:
-            return f"That argued with their concern. Explore it: “What makes you say {clause}?”"
-        return "That argued with their concern. Try exploring it: “What makes you say that?”"
-    if label == "leading_question":
-        return "That question steers to your answer. Ask an open one about their world."
-    if label == "benefit":
-        return "That promised an outcome before they named a need. Ask what they need first."
-    if label == "pitch":
-        if clause:
-            return f"That was a pitch. Try asking about “{clause}” first."
-        return "That was a pitch. Try asking what matters most to them first."
+    if label == "close" and ctx.trust is not None and ctx.trust < TRUST_EARNED:
+        return catalogue.CLOSE_EARLY_HINT
+    if label:
+        entry = catalogue.move(label)
+        return entry.hint_with_clause.format(clause=clause) if clause and entry.hint_with_clause else entry.hint
     long_time = ctx.monologue_s is not None and ctx.monologue_s >= HINT_MONOLOGUE_S
     if long_time or ctx.monologue_words >= HINT_MONOLOGUE_WORDS:
         return "You've been talking a while. Pause and ask what they think."

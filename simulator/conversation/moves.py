@@ -1,26 +1,18 @@
-"""The labels a rep's utterance can carry (``docs/spec/moves.md``) and the analysis result."""
+"""The labels a rep's utterance can carry (``docs/spec/moves.md``; each described in ``catalogue.py``) and the
+analysis result."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-LABELS: tuple[str, ...] = (
-    "question",
-    "listening",
-    "pitch",
-    "benefit",
-    "leading_question",
-    "objection_handling",
-    "close",
-    "rapport",
-    "other",
-)
-CONSULTATIVE: frozenset[str] = frozenset({"question", "listening"})
-TRANSACTIONAL: frozenset[str] = frozenset(
-    {"pitch", "benefit", "leading_question", "objection_handling", "close"}
-)
-NEUTRAL: frozenset[str] = frozenset({"rapport", "other"})
+from simulator.conversation.catalogue import CATALOGUE, labels_with
+
+#: The labels in their canonical order (the catalogue's).
+LABELS: tuple[str, ...] = tuple(move.name for move in CATALOGUE)
+CONSULTATIVE: frozenset[str] = labels_with("consultative")
+TRANSACTIONAL: frozenset[str] = labels_with("transactional")
+NEUTRAL: frozenset[str] = labels_with("neutral")
 #: The seven labels that say something about the rep's selling behaviour.
 BEHAVIOURAL: tuple[str, ...] = tuple(label for label in LABELS if label not in NEUTRAL)
 

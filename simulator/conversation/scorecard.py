@@ -33,6 +33,7 @@ from dataclasses import asdict, dataclass, field
 
 from simulator.conversation import coaching
 from simulator.conversation import scorecard_figures as figs
+from simulator.conversation.catalogue import CLOSE_EARLY_COST, COST_ORDER, move, penalties_text
 from simulator.conversation.moves import TRANSACTIONAL
 from simulator.conversation.scorecard_figures import (  # noqa: F401  (re-exported: part of this module's API)
     MONOLOGUE_LIMITS,
@@ -52,8 +53,8 @@ from simulator.conversation.turns import Turn
 SCORER_VERSION = "1.0"
 
 #: Penalty points per transactional move (a premature close costs more).
-MOVE_COST: dict[str, float] = {"close": 10, "objection_handling": 9, "leading_question": 7, "benefit": 6, "pitch": 5}
-EARLY_CLOSE_COST = 14.0
+MOVE_COST: dict[str, float] = {name: move(name).cost for name in COST_ORDER}
+EARLY_CLOSE_COST = CLOSE_EARLY_COST
 
 
 @dataclass
@@ -160,8 +161,7 @@ FORMULA = (
     "overall = clamp(100 × earned / available − penalties, 0, 100). Earned of available: questions 25, "
     "follow-ups 10, listening 15, talk share 15, buyer story 10, patience 5 (audio only), discovery 10 "
     "(when the persona's facts are known), trust 10 (when recorded), buyer's own next step 5. Penalties per "
-    "move: close 10 (14 before trust is earned), objection handling 9, leading question 7, benefit 6, pitch 5; "
-    "rep stretch over 2 min (300 words) 10, over 45 s (≈112 words) 3."
+    f"move: {penalties_text()}; rep stretch over 2 min (300 words) 10, over 45 s (≈112 words) 3."
 )
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from simulator.conversation.catalogue import CATALOGUE
 from simulator.conversation.moves import Analysis
 from simulator.conversation.turns import Turn
 from simulator.persona import replies
@@ -33,17 +34,7 @@ from simulator.persona.schema import Concern, Fact, Persona
 from simulator.persona.state import BuyerState
 
 #: the analyser's labels, as the buyer experiences them
-LABEL_MEANINGS: dict[str, str] = {
-    "question": "asked you a sincere question about your situation",
-    "listening": "showed they listened to what you said",
-    "pitch": "pitched their product or company at you",
-    "benefit": "promised results before understanding your needs",
-    "leading_question": "asked a leading question to steer you towards buying",
-    "objection_handling": "argued with your concern instead of exploring it",
-    "close": "pushed you to commit or buy",
-    "rapport": "made small talk",
-    "other": "said something unclear",
-}
+LABEL_MEANINGS: dict[str, str] = {m.name: m.buyer_meaning for m in CATALOGUE}
 #: stop sequences: the model starting the salesperson's line (at most four, OpenAI's limit)
 STOP: list[str] = ["\nRep:", "\nSalesperson:", "\nUser:", "<|im_end|>"]
 #: the rep's words are quoted in the notes up to this many words

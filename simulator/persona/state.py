@@ -55,25 +55,19 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING
 
+from simulator.conversation.catalogue import CATALOGUE, CLOSE_EARLY_EFFECT, CLOSE_READY_EFFECT
 from simulator.conversation.moves import CONSULTATIVE, TRANSACTIONAL
 
 if TYPE_CHECKING:  # pragma: no cover
     from simulator.persona.schema import Persona
 
-#: label -> (trust points, patience points), before difficulty factors
-MOVE_EFFECTS: dict[str, tuple[float, float]] = {
-    "question": (4.0, 2.0),
-    "listening": (5.0, 3.0),
-    "rapport": (2.0, 0.0),
-    "other": (0.0, -1.0),
-    "pitch": (-6.0, -10.0),
-    "benefit": (-7.0, -10.0),
-    "leading_question": (-6.0, -8.0),
-    "objection_handling": (-9.0, -12.0),
-}
+#: label -> (trust points, patience points), before difficulty factors (from the label catalogue)
+MOVE_EFFECTS: dict[str, tuple[float, float]] = {m.name: m.effect for m in CATALOGUE if m.name != "close"}
+#: the moves the buyer counts as being pitched at
+PITCHES: frozenset[str] = frozenset(m.name for m in CATALOGUE if m.pitches)
 #: a close before the buyer is ready, and once they are
-CLOSE_EARLY: tuple[float, float] = (-12.0, -25.0)
-CLOSE_READY: tuple[float, float] = (-2.0, -5.0)
+CLOSE_EARLY: tuple[float, float] = CLOSE_EARLY_EFFECT
+CLOSE_READY: tuple[float, float] = CLOSE_READY_EFFECT
 #: bonus when one utterance both listens and asks
 BOTH_BONUS = 1.5
 #: bonus (trust, patience) for the first consultative move that explores a raised concern
@@ -238,7 +232,7 @@ def apply_move(
         turns=state.turns + 1,
         transactional=state.transactional + (1 if transactional else 0),
         early_closes=early_closes,
-        pitches=state.pitches + (1 if label_set & {"pitch", "benefit", "leading_question"} else 0),
+        pitches=state.pitches + (1 if label_set & PITCHES else 0),
         questions_in_a_row=in_a_row,
         concerns_explored=explored,
         open_concern=None,

@@ -10,13 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from simulator.conversation.catalogue import CATALOGUE
 from simulator.conversation.moves import LABELS
 
 #: The short codes of ``docs/spec/moves-examples.psv``.
-CODES: dict[str, str] = {
-    "Q": "question", "L": "listening", "P": "pitch", "B": "benefit", "LQ": "leading_question",
-    "OH": "objection_handling", "C": "close", "R": "rapport", "O": "other",
-}
+CODES: dict[str, str] = {m.code: m.name for m in CATALOGUE}
 _REPO = Path(__file__).resolve().parents[2]
 _DATA = _REPO / "tests" / "data"
 #: The training corpus: one file per batch (each written by one author with one brief), read in name order.

@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Static
 
 from simulator.conversation.live import TALK_SHARE_REFERENCE, live_figures
+from simulator.conversation.moves import TRANSACTIONAL
 from simulator.session import events as ev
 from simulator.tui.messages import SessionEvent
 from simulator.tui.plain import plain
@@ -176,8 +177,7 @@ class PracticeScreen(Screen):
             meter.trust = turn.trust
             self._last_trust = turn.trust
             self.query_one("#partial", Static).update("")
-        if turn.speaker == "rep" and not (set(turn.labels) & {"pitch", "benefit", "leading_question",
-                                                               "objection_handling", "close"}):
+        if turn.speaker == "rep" and not (set(turn.labels) & TRANSACTIONAL):
             self.query_one("#hint", Static).update("")
         self._update_meters()
 
