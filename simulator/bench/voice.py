@@ -62,7 +62,7 @@ def _call(count: int):
     return np.concatenate(parts), lengths
 
 
-def _session_run(count: int) -> tuple[list, list[float], float]:
+def _session_run(count: int) -> tuple[list, list[float], float, str]:
     import threading
 
     from simulator.persona.factory import make_engine
@@ -71,14 +71,15 @@ def _session_run(count: int) -> tuple[list, list[float], float]:
     from simulator.speech.pipeline import VoicePipeline
     from simulator.speech.run import make_voice
     from simulator.speech.sources import FileSource
-    from simulator.speech.stt import Transcriber
+    from simulator.speech.transcriber import make_transcriber
 
     audio, lengths = _call(count)
     persona = get("bakery-owner")
     session = PracticeSession(persona, make_engine("offline", seed=1), seed=1)
     session.start()
     voice, _ = make_voice(persona.voice)
-    pipeline = VoicePipeline(FileSource(audio, realtime=True), Transcriber(), session, voice=voice)
+    transcriber = make_transcriber()
+    pipeline = VoicePipeline(FileSource(audio, realtime=True), transcriber, session, voice=voice)
     peak = [rss_mb()]
     done = threading.Event()
 
@@ -89,7 +90,7 @@ def _session_run(count: int) -> tuple[list, list[float], float]:
     threading.Thread(target=sample, daemon=True).start()
     heard = pipeline.run()
     done.set()
-    return heard, lengths, max(peak[0], rss_mb())
+    return heard, lengths, max(peak[0], rss_mb()), transcriber.describe()
 
 
 def _barge_in() -> Result | None:
@@ -106,10 +107,11 @@ def _barge_in() -> Result | None:
     from simulator.speech.pipeline import VoicePipeline
     from simulator.speech.playback import Player
     from simulator.speech.sources import FileSource
-    from simulator.speech.stt import Transcriber
+    from simulator.speech.transcriber import make_transcriber
     from simulator.speech.tts import VoiceSettings, shared_synthesizer
     from simulator.speech.voice import BuyerVoice
 
+    transcriber = make_transcriber()
     synth = shared_synthesizer()
     try:
         player = Player("pulse")
@@ -125,7 +127,7 @@ def _barge_in() -> Result | None:
         reply = voice.speak("Well, we have looked at a lot of tools this year and none of them fitted us. " * 4)
         while not player.playing:
             time.sleep(0.005)
-        pipeline = VoicePipeline(source, Transcriber(), lambda text, **kw: None, voice=voice)
+        pipeline = VoicePipeline(source, transcriber, lambda text, **kw: None, voice=voice)
         runner = threading.Thread(target=pipeline.run, daemon=True)
         runner.start()
         reply.wait(20)
@@ -145,7 +147,7 @@ def _barge_in() -> Result | None:
 
 def run(quick: bool) -> list[Result]:
     count = 6 if quick else 20
-    heard, lengths, rss = _session_run(count)
+    heard, lengths, rss, stt = _session_run(count)
     rep = [h.latency_ms["speech_end_to_transcript"] for h in heard]
     buyers = [h.buyer.latency_ms for h in heard if h.buyer is not None and h.buyer.latency_ms]
     text = [b["speech_end_to_text"] for b in buyers]
@@ -153,7 +155,7 @@ def run(quick: bool) -> list[Result]:
     decode = [h.latency_ms["transcribe"] for h in heard]
     detail = (
         f"{len(heard)}/{count} turns heard, utterances {min(lengths):.1f}-{max(lengths):.1f} s, "
-        f"tiny.en int8; transcription alone median {statistics.median(decode):.0f} ms"
+        f"{stt}; transcription alone median {statistics.median(decode):.0f} ms"
     )
     results = [
         Result("end of speech -> final transcript (median ms)", statistics.median(rep), "ms", 350, detail=detail),

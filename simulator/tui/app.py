@@ -41,6 +41,8 @@ class AppOptions:
     output_device: str | None = None
     #: the buyer stops when the rep talks over it; off with loudspeakers (the mic hears the buyer)
     barge_in: bool = True
+    #: ``--stt-model``: for ``simulator.speech.transcriber.make_transcriber`` (None: RAPPORT_STT_MODEL or the default)
+    stt_model: str | None = None
     extra: dict = field(default_factory=dict)
 
 

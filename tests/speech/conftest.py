@@ -14,9 +14,9 @@ SAMPLES = ROOT / "audio"
 
 @pytest.fixture(scope="session")
 def transcriber():
-    from simulator.speech.stt import Transcriber
+    from simulator.speech.transcriber import make_transcriber
 
-    return Transcriber()
+    return make_transcriber(env={})  # the local model, whatever RAPPORT_STT_* say
 
 
 @pytest.fixture(scope="session")

@@ -42,7 +42,7 @@ def test_unknown_microphone_and_missing_espeak_and_bad_model(monkeypatch, tmp_pa
     monkeypatch.setattr(tts, "espeak_available", lambda: False)
     check = health.check_espeak()
     assert not check.ok and "espeak-ng" in check.fix
-    check = health.check_whisper(str(tmp_path))
+    check = health.check_stt(str(tmp_path))
     assert not check.ok and "no model.bin" in check.detail and "--stt-model" in check.fix
 
 

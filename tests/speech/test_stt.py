@@ -7,7 +7,8 @@ import pytest
 
 from simulator.errors import RapportError
 from simulator.speech.audio import load_audio
-from simulator.speech.stt import SttSettings, Transcriber, resolve_model
+from simulator.speech.stt import resolve_model
+from simulator.speech.transcriber import make_transcriber
 
 from .conftest import SPEECH, references, wer
 
@@ -58,8 +59,8 @@ def test_bad_model_names_and_folders_are_one_line_errors(tmp_path):
     broken.mkdir()
     (broken / "model.bin").write_bytes(b"not a model")
     with pytest.raises(RapportError, match="cannot load Whisper model"):
-        Transcriber(SttSettings(model=str(broken)))
+        make_transcriber(str(broken), env={})
     with pytest.raises(RapportError, match="not found"):
         resolve_model("./no/such/folder")
     with pytest.raises(RapportError, match="not cached and could not be downloaded"):
-        Transcriber(SttSettings(model="medium.en-never-downloaded"))
+        make_transcriber("medium.en-never-downloaded", env={})
