@@ -35,9 +35,14 @@ REFERENCES = {
     "transactional": "in large sales, benefits offered before a stated need go with more objections; successful "
                      "calls had fewer closes (Rackham, SPIN Selling)",
     "discovery": "a persona's facts are what a good discovery conversation should surface",
-    "relationship": "— (no published figure: trust is the persona's own state; a next step the buyer offers "
-                    "themselves is the sign of a relationship rather than pressure)",
+    "follow_ups": "no separate published figure: a question built on the buyer's own words shows listening; "
+                  "target half of this call's question target",
+    "trust": "no published figure: the persona's own 0–100 state; from 60 a close no longer counts as premature",
+    "next_step": "no published figure: a next step the buyer proposes themselves is the sign of a relationship "
+                 "rather than pressure",
 }
+#: Before the trust and next-step figures had references of their own (kept for callers of the old key).
+REFERENCES["relationship"] = REFERENCES["next_step"]
 
 _NEXT_STEP = re.compile(
     r"\b(?:why don't you|can you|could you|would you|please)\s+(?:send|email|come back|follow up|put together|"
@@ -47,6 +52,18 @@ _NEXT_STEP = re.compile(
     r"\bnext step",
     re.IGNORECASE,
 )
+
+#: A brush-off, not a next step: "just send me something", "email me some info", "send me a brochure".
+_BRUSH_OFF = re.compile(
+    r"\b(?:send|email|mail|forward|drop) me\s+(?:over\s+)?(?:something|anything|some(?:thing)?\s*(?:info|information|"
+    r"material|materials|literature|details|stuff|bumf)|(?:a|your|the)\s+(?:brochure|deck|leaflet|one-pager|"
+    r"flyer|pamphlet|pdf|price list|info pack))",
+    re.IGNORECASE,
+)
+#: A turn that opens by turning the rep down ("No.", "Not interested", "I said no").
+_REFUSAL = re.compile(r"^\s*(?:no\b(?!\s+(?:problem|worries|doubt))|not interested|i said no|nope|not now|"
+                      r"not today|we're not interested|i'm not interested)", re.IGNORECASE)
+
 
 @dataclass
 class Figure:
@@ -242,7 +259,7 @@ def questions(s: Session) -> tuple[Part, Part]:
     if example:
         detail += f" (e.g. “{', '.join(example[:3])}”)"
     verdict = "good" if len(follow) >= needed else "ok" if follow else "poor"
-    follow_part = Part(Figure("follow-up questions", len(follow), "questions", REFERENCES["questions"], verdict,
+    follow_part = Part(Figure("follow-up questions", len(follow), "questions", REFERENCES["follow_ups"], verdict,
                               detail + f"; target {needed} for this call"),
                        10 * min(1.0, len(follow) / needed), 10, "follow-ups")
     return count, follow_part
@@ -292,12 +309,17 @@ def discovery(s: Session, facts_total: int | None, fact_titles: dict[str, str] |
 
 def offers_next_step(turn: Turn) -> bool:
     """Whether a buyer turn proposes a next step itself ("why don't you send me...", "let's set up
-    a time", or ``extra["next_step"]``); a negated sentence ("not ready for next steps") does not count."""
+    a time", or ``extra["next_step"]``); a negated sentence ("not ready for next steps") does not count,
+    nor does a brush-off ("just send me something", or anything after a turn opening "No.")."""
     if turn.speaker != "buyer":
         return False
     if turn.extra.get("next_step") is True:
         return True
+    if _REFUSAL.search(turn.text):
+        return False
     for sentence in re.split(r"(?<=[.!?;])\s+", turn.text):
+        if _BRUSH_OFF.search(sentence):
+            continue
         match = _NEXT_STEP.search(sentence)
         if match and not re.search(r"\b(?:not|no|never|don't|won't|can't|isn't)\b", sentence[: match.start()],
                                    re.IGNORECASE):
@@ -310,11 +332,12 @@ def relationship(s: Session) -> tuple[list[Part], list[float]]:
         float(s.turns[i].trust) for i in s.buyer if s.turns[i].trust is not None]
     if curve:
         final, change = curve[-1], curve[-1] - curve[0]
-        trust = Part(Figure("buyer trust", round(final, 1), "/100", REFERENCES["relationship"],
-                            grade(final, TRUST_EARNED, 40), f"from {curve[0]:.0f} to {final:.0f} ({change:+.0f})"),
+        shown = f"from {round(curve[0], 1):g} to {round(final, 1):g} ({round(change, 1):+g})"
+        trust = Part(Figure("buyer trust", round(final, 1), "/100", REFERENCES["trust"],
+                            grade(final, TRUST_EARNED, 40), shown),
                      10 * final / 100, 10, "trust")
     else:
-        trust = Part(Figure("buyer trust", None, "/100", REFERENCES["relationship"], "n/a",
+        trust = Part(Figure("buyer trust", None, "/100", REFERENCES["trust"], "n/a",
                             "the buyer's trust was not recorded (plain transcript)"))
     offered = [i for i in s.buyer if offers_next_step(s.turns[i])]
     closes = s.with_label("close")
@@ -324,6 +347,6 @@ def relationship(s: Session) -> tuple[list[Part], list[float]]:
         verdict, detail = "poor", "the rep pushed for commitment and the buyer offered no next step"
     else:
         verdict, detail = "ok", "no next step offered by the buyer"
-    step = Part(Figure("buyer's next step", bool(offered), "", REFERENCES["relationship"], verdict, detail),
+    step = Part(Figure("buyer's next step", bool(offered), "", REFERENCES["next_step"], verdict, detail),
                 5.0 if offered else 0.0, 5 if s.buyer else 0, "next step")
     return [trust, step], curve

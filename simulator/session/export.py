@@ -16,7 +16,7 @@ import stat
 
 from simulator.errors import RapportError
 from simulator.safe_text import json_text
-from simulator.session import report_html
+from simulator.session import report_html, rescore, wording
 from simulator.session.records import StoredSession, clean_settings, iso
 from simulator.session.store import Store
 
@@ -67,6 +67,7 @@ def markdown(session: StoredSession) -> str:
     s, card, persona = session.summary, session.scorecard or {}, session.persona or {}
     title = persona.get("name") or s.persona_id
     who = ", ".join(_md(persona[k]) for k in ("role", "company") if persona.get(k))
+    topics = wording.fact_topics(persona)
     out = [
         f"# Session {_md(s.id)}: {_md(title)}{f' ({who})' if who else ''}",
         "",
@@ -79,43 +80,61 @@ def markdown(session: StoredSession) -> str:
     ]
     trust = [v for _, v in report_html.trust_points(session)]
     if trust:
-        out += ["## Trust", "", f"`{_sparkline(trust)}` from {trust[0]:.0f} to {trust[-1]:.0f}", ""]
+        out += ["## Trust", "", f"`{_sparkline(trust)}` from {wording.number(trust[0])} to "
+                f"{wording.number(trust[-1])}", ""]
     out += ["## Transcript", ""]
-    notes: dict[int | None, list] = {}
-    for ev in session.coach_events:
-        notes.setdefault(ev.turn_index, []).append(ev)
+    notes = report_html.notes_by_turn(session)
+    out += [f"> coach, {_md(wording.where(ev))}: {_md(wording.coach_text(ev))}" for ev in notes.get(None, [])]
     for i, turn in enumerate(session.turns):
         if turn.speaker == "rep":
-            moves = _md_list(turn.labels) or "-"
-            out.append(f"{i}. **{_md(turn.rep_name or 'Rep')}** [{moves}]: {_md(turn.text)}")
+            moves = ", ".join(_md(lab.replace("_", " ")) for lab in turn.labels) or "no move"
+            out.append(f"{i + 1}. **{_md(turn.rep_name or 'Rep')}** ({moves}): {_md(turn.text)}")
         else:
-            extra = f" (trust {turn.trust:.0f})" if turn.trust is not None else ""
-            facts = f" — reveals: {_md_list(turn.revealed)}" if turn.revealed else ""
-            out.append(f"{i}. **Buyer**{extra}: {_md(turn.text)}{facts}")
+            extra = f" (trust {wording.number(turn.trust)})" if turn.trust is not None else ""
+            facts = f" — reveals: {_md_list([topics.get(f, f) for f in turn.revealed])}" if turn.revealed else ""
+            out.append(f"{i + 1}. **Buyer**{extra}: {_md(turn.text)}{facts}")
         for ev in notes.get(i, []):
-            out.append(f"   > coach {_md(ev.kind)}: {_md(ev.text or ev.rep_name or '')}")
-    figures = card.get("figures") or []
-    if figures:
-        out += ["", "## Scorecard", "", "| figure | value | verdict | reference |", "|---|---|---|---|"]
-        for f in figures:
-            value = "–" if f.get("value") is None else f"{f.get('value')} {f.get('unit') or ''}".strip()
-            out.append(f"| {_md(f.get('name'))} | {_md(value)} | {_md(f.get('verdict'))} | {_md(f.get('reference'))} |")
-    moments = [m for m in card.get("moments") or [] if isinstance(m, dict)]
-    if moments:
-        out += ["", "## Costliest moments", ""]
-        for m in moments:
-            out += [
-                f"- turn {_md(m.get('turn_index'))} [{_md_list(m.get('labels'))}] cost {_md(m.get('cost'))}: "
-                f"“{_md(m.get('text'))}”",
-                f"  - why: {_md(m.get('why'))}",
-                f"  - instead: “{_md(m.get('alternative'))}”",
-            ]
+            out.append(f"   > coach ({_md(wording.clock(ev.t))}): {_md(wording.coach_text(ev))}")
+    reps = rescore.rep_scorecards(session.turns, persona, s.reps)
+    out += _md_card(card, "##", ", whole session" if reps else "")
+    for rep, rep_card in reps.items():
+        out += ["", f"## {_md(rep)}'s part: overall {_md(rep_card.get('overall', '–'))}/100"]
+        out += _md_card(rep_card, "###")
+        rep_notes = [ev for ev in session.coach_events if report_html.note_rep(session, ev) == rep]
+        if rep_notes:
+            out += ["", "### Coach notes", ""]
+            out += [f"- {_md(wording.where(ev))}: {_md(wording.coach_text(ev))}" for ev in rep_notes]
     if session.coach_events:
         out += ["", "## Coach notes", ""]
-        for ev in session.coach_events:
-            where = f"turn {ev.turn_index}" if ev.turn_index is not None else "session"
-            out.append(f"- {ev.t:.1f} s, {where}: {_md(ev.kind)} {_md(ev.text or ev.rep_name or '')}".rstrip())
+        out += [f"- {_md(wording.where(ev))}: {_md(wording.coach_text(ev))}" for ev in session.coach_events]
     return "\n".join(out) + "\n"
+
+
+def _turn(index: object) -> str:
+    return wording.turn_no(index) if isinstance(index, int) else f"turn {index}"
+
+
+def _md_card(card: dict, level: str, suffix: str = "") -> list[str]:
+    """A scorecard's figures and costliest moments as Markdown (nothing when not scored)."""
+    out: list[str] = []
+    figures = card.get("figures") or []
+    if figures:
+        out += ["", f"{level} Scorecard{suffix}", "", "| figure | value | verdict | this call | reference |",
+                "|---|---|---|---|---|"]
+        for f in figures:
+            out.append(f"| {_md(f.get('name'))} | {_md(wording.figure_value(f))} | {_md(f.get('verdict'))} | "
+                       f"{_md(f.get('detail') or '')} | {_md(f.get('reference'))} |")
+    moments = [m for m in card.get("moments") or [] if isinstance(m, dict)]
+    if moments:
+        out += ["", f"{level} Costliest moments{suffix}", ""]
+        for m in moments:
+            moves = ", ".join(_md(str(lab).replace("_", " ")) for lab in m.get("labels") or []) or "no move"
+            out += [
+                f"- {_md(_turn(m.get('turn_index')))} ({moves}), cost {_md(m.get('cost'))}: “{_md(m.get('text'))}”",
+                f"  - why it cost: {_md(m.get('why'))}",
+                f"  - try instead: “{_md(m.get('alternative'))}”",
+            ]
+    return out
 
 
 def write(text: str, path: str | os.PathLike) -> None:

@@ -52,7 +52,8 @@ def import_transcript(store: Store, text: str, persona: dict, rep_name: str | No
         for turn in turns:
             if turn.speaker == "rep" and not turn.rep_name:
                 turn.rep_name = rep_name
-    card = rescore.scorecard(turns, persona)
+    rescore.read_facts(turns, persona)
+    card = rescore.scorecard(turns, persona, facts_read=True)
     analyser_version, scorer_version = rescore.versions()
     reps = [rep_name] if rep_name else []
     return store.add_finished_session(persona["id"], persona, "import", {"file": source_name}, turns, card,

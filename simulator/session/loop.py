@@ -6,6 +6,8 @@ buyer state and emits events (``simulator.session.events``) to every sink.  Whoe
 
     session.start()                 -> the buyer's opening Turn
     session.rep_turn(text, ...)     -> the buyer's reply Turn (the rep's Turn is session.turns[-2])
+    session.respond(text, ...)      -> the buyer's reply, not yet recorded: the voice pipeline speaks it,
+    session.complete(reply)            then records it with its times, recording and latencies
     session.coach(kind, text)       -> note / flag_good / flag_bad / steer / pause / resume
     session.hand_over(rep_name)     -> another rep takes over
     session.scorecard()             -> dict: the scorecard plus "discovery" and "trust_final"
@@ -24,7 +26,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from simulator.conversation.coaching import hint_for
 from simulator.conversation.moves import Analysis
@@ -76,6 +78,7 @@ class PracticeSession:
         self.ended = False
         self.end_reason = ""
         self._ended_event: SessionEnded | None = None
+        self._pending: Turn | None = None
         self._t0 = time.monotonic()
 
     # -- events ---------------------------------------------------------------------------------
@@ -119,7 +122,29 @@ class PracticeSession:
         rep_name: str | None = None,
         latency: dict[str, float] | None = None,
     ) -> Turn:
-        """Record what the rep said, get the buyer's reply, and return the buyer's Turn."""
+        """Record what the rep said, get the buyer's reply, record it and return the buyer's Turn."""
+        return self.complete(self.respond(text, start_s=start_s, end_s=end_s, audio=audio, rep_name=rep_name,
+                                          latency=latency))
+
+    def respond(
+        self,
+        text: str,
+        *,
+        start_s: float | None = None,
+        end_s: float | None = None,
+        audio: str | None = None,
+        rep_name: str | None = None,
+        latency: dict[str, float] | None = None,
+        on_text: Callable[[str], None] | None = None,
+    ) -> Turn:
+        """Record what the rep said and return the buyer's reply, not yet recorded.
+
+        The buyer's words go to ``on_text`` as they come (a voice starts speaking the first sentence).
+        Fill in what only the speaker knows (``start_s``, ``end_s``, ``audio``, ``latency_ms``) and pass
+        the turn to :meth:`complete`, which records it; until then the buyer state is already updated.
+        """
+        if self._pending is not None:  # the previous reply was never completed: record it as it is
+            self.complete(self._pending)
         if self.ended or self.state.ended:
             raise RapportError("the meeting has ended; start a new session")
         text = " ".join(text.split())
@@ -140,28 +165,42 @@ class PracticeSession:
         self._add(rep)
         self._hint(analysis, buyer_said, rep)
         self.emit(PhaseChanged(phase="thinking", t=self.now()))
-        reply = self._reply(analysis, history)
+        reply = self._reply(analysis, history, on_text)
         self.state = reply.state
         extra: dict = {}
         if reply.next_step:
             extra["next_step"] = True
         if reply.ended:
             extra["ended"] = True
-        buyer = self._add(Turn("buyer", reply.text, trust=reply.state.trust, revealed=reply.revealed, extra=extra))
-        if reply.ended:
+        self._pending = Turn("buyer", reply.text, trust=reply.state.trust, revealed=reply.revealed, extra=extra)
+        return self._pending
+
+    def complete(self, reply: Turn) -> Turn:
+        """Record the buyer's reply returned by :meth:`respond` (once; later calls return it unchanged)."""
+        if reply is not self._pending:
+            if any(turn is reply for turn in self.turns):
+                return reply
+            raise RapportError("this reply was not given by this session")
+        self._pending = None
+        buyer = self._add(reply)
+        if reply.extra.get("ended"):
             self.end("buyer_ended")
         else:
             self.emit(PhaseChanged(phase="listening", t=self.now()))
         return buyer
 
-    def _reply(self, analysis: Analysis, history: list[Turn]) -> BuyerReply:
-        """Ask the engine, streaming its chunks as ``BuyerChunk`` events; its problem line becomes a ``Problem``."""
+    def _reply(self, analysis: Analysis, history: list[Turn],
+               on_text: Callable[[str], None] | None = None) -> BuyerReply:
+        """Ask the engine, streaming its chunks as ``BuyerChunk`` events (and to ``on_text``); its problem
+        line becomes a ``Problem``."""
         reply: BuyerReply | None = None
         for item in self.engine.respond(self.persona, self.state, analysis, history):
             if isinstance(item, BuyerReply):
                 reply = item
             elif item:
                 self.emit(BuyerChunk(text=item, t=self.now()))
+                if on_text is not None:
+                    on_text(item)
         if reply is None:
             raise RapportError(f"the {self.engine.name} buyer gave no reply")
         if reply.problem:  # the engine recovered by itself (e.g. the LLM failed; offline answered)
@@ -177,8 +216,13 @@ class PracticeSession:
 
     # -- coaching -------------------------------------------------------------------------------
 
+    def moment(self) -> int | None:
+        """The turn a coach action made now belongs to: the last completed turn (None before the first)."""
+        return len(self.turns) - 1 if self.turns else None
+
     def coach(self, kind: str, text: str = "", *, turn_index: int | None = None) -> CoachAction:
-        """Record a coach action.  ``coach("steer", "concern")`` (or ``coach("concern")``) steers the buyer."""
+        """Record a coach action at ``turn_index`` (default: the last completed turn, the moment the coach
+        saw).  ``coach("steer", "concern")`` (or ``coach("concern")``) steers the buyer."""
         if kind in STEERS:
             kind, text = "steer", kind
         if kind not in COACH_KINDS:
@@ -187,6 +231,8 @@ class PracticeSession:
             if text not in STEERS:
                 raise RapportError(f"unknown steer {text!r}; expected one of: {', '.join(STEERS)}")
             self.state = steer(self.state, text)
+        if turn_index is None:
+            turn_index = self.moment()
         action = CoachAction(kind=kind, text=text, turn_index=turn_index, rep_name=self.rep_name, t=self.now())
         self.coach_events.append(action)
         self.emit(action)
@@ -199,7 +245,8 @@ class PracticeSession:
     def hand_over(self, rep_name: str) -> CoachAction:
         """Another rep takes over from the next turn."""
         self.rep_name = rep_name
-        action = CoachAction(kind="handover", text=rep_name, rep_name=rep_name, t=self.now())
+        action = CoachAction(kind="handover", text=rep_name, turn_index=self.moment(), rep_name=rep_name,
+                             t=self.now())
         self.coach_events.append(action)
         self.emit(action)
         return action
@@ -218,6 +265,9 @@ class PracticeSession:
         """Finish the session (idempotent) and emit ``SessionEnded`` with the scorecard."""
         if self._ended_event is not None:
             return self._ended_event
+        if self._pending is not None:  # a reply still being spoken is part of the session
+            pending, self._pending = self._pending, None
+            self._add(pending)
         self.ended = True
         self.end_reason = reason
         self._ended_event = SessionEnded(reason=reason, scorecard=self.scorecard(), t=self.now())

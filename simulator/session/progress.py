@@ -1,11 +1,12 @@
 """A rep's progress: each scorecard figure's trend across their sessions, oldest to newest.
 
-The trend is the least-squares line through the figure's values (one per scored session): its
-rise over the whole series is the ``change``; ``improving`` / ``worsening`` says whether that
-change goes the good way for this figure (less talk share, fewer transactional moves, more
-questions ...), ``steady`` when it is under 5% of the figure's scale.  Only sessions with a
-scorecard count; values in another unit than the newest session's (words vs seconds, when some
-sessions had no audio) are left out of that figure's series.
+The words agree with the numbers shown beside them: ``change`` is the last session's value minus the
+first's, and ``improving`` / ``worsening`` says whether the last is better or worse than the first for
+this figure (more questions, fewer transactional moves, a talk share nearer the ~43% of top reps ...),
+``steady`` when the difference is under 5% of the figure's scale.  ``best`` is the best value by the same
+rule (for talk share: the one nearest 43%).  Only sessions with a scorecard count; values in another
+unit than the newest session's (words vs seconds, when some sessions had no audio) are left out of that
+figure's series.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ HIGHER_IS_BETTER: dict[str, bool] = {
     "buyer trust": True,
     "buyer's next step": True,
 }
+#: figure -> the value that is best (better is nearer to it): top reps talk ~43% of the time (Gong Labs)
+TARGET: dict[str, float] = {"rep talk share": 43.0}
 _VERDICT = {"poor": 0.0, "ok": 1.0, "good": 2.0}
 _BARS = "▁▂▃▄▅▆▇█"
 
@@ -49,27 +52,27 @@ class Trend:
         return asdict(self)
 
 
-def _slope_change(values: list[float]) -> float:
-    n = len(values)
-    if n < 2:
-        return 0.0
-    mx, my = (n - 1) / 2, sum(values) / n
-    num = sum((i - mx) * (v - my) for i, v in enumerate(values))
-    den = sum((i - mx) ** 2 for i in range(n))
-    return num / den * (n - 1)
+def goodness(name: str, value: float, higher_is_better: bool = True) -> float:
+    """How good ``value`` is for figure ``name``: larger is better (the distance to a target, negated)."""
+    if name in TARGET:
+        return -abs(value - TARGET[name])
+    return value if higher_is_better else -value
 
 
 def trend(name: str, unit: str, values: list[float], higher_is_better: bool) -> Trend:
-    change = _slope_change(values)
+    """The trend of one figure: first, last, best, the change from first to last, and its word."""
+    first, last = values[0], values[-1]
+    change = last - first
     scale = max(max(abs(v) for v in values), 100.0 if unit in ("%", "/100") else 1.0)
+    gain = goodness(name, last, higher_is_better) - goodness(name, first, higher_is_better)
     if len(values) < 2:
         word = "single"
-    elif abs(change) < 0.05 * scale:
+    elif abs(gain) < 0.05 * scale:
         word = "steady"
     else:
-        word = "improving" if (change > 0) == higher_is_better else "worsening"
-    best = max(values) if higher_is_better else min(values)
-    return Trend(name, unit, values, values[0], values[-1], best, round(change, 3), word)
+        word = "improving" if gain > 0 else "worsening"
+    best = max(values, key=lambda v: goodness(name, v, higher_is_better))
+    return Trend(name, unit, values, first, last, best, round(change, 3), word)
 
 
 def progress(store: Store, rep: str | None = None) -> dict:
@@ -127,7 +130,8 @@ def render(doc: dict) -> str:
             shown, best = f"{_yes_no(f['first'])} -> {_yes_no(f['last'])}", f"yes in {yes} of {len(f['values'])}"
         else:
             shown = f"{_with_unit(f['first'], f['unit'])} -> {_with_unit(f['last'], f['unit'])}"
-            best = f"best {_with_unit(f['best'], f['unit'])}"
+            near = f" (nearest {TARGET[f['name']]:g}%)" if f["name"] in TARGET else ""
+            best = f"best {_with_unit(f['best'], f['unit'])}{near}"
         out.append(f"{f['name']:<24} {sparkline(f['values']):<12} {shown}  ({best}; {f['trend']})")
     return "\n".join(out)
 

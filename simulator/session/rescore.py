@@ -8,6 +8,7 @@ The buyer's turns (words, trust, revealed facts) are what really happened and ar
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 from simulator.conversation.turns import Turn
@@ -37,18 +38,22 @@ def label(turns: Sequence[Turn], *, keep_existing: bool = False) -> dict[int, tu
     return out
 
 
-def scorecard(turns: Sequence[Turn], persona: dict) -> dict:
-    """The scorecard of ``turns`` with the persona snapshot's facts (as the practice loop scores it)."""
+def scorecard(turns: Sequence[Turn], persona: dict, *, trust_start: float | None = None,
+              facts_read: bool = False) -> dict:
+    """The scorecard of ``turns`` with the persona snapshot's facts (as the practice loop scores it);
+    ``trust_start`` is the buyer's trust before the first of them (default: the persona's starting trust).
+    ``facts_read``: the buyer turns' revealed facts were read from their words (an import with a persona),
+    so discovery counts against the persona's facts even when none was found."""
     from simulator.conversation.scorecard import score
 
     facts = [f for f in persona.get("facts") or [] if isinstance(f, dict) and f.get("id")]
-    reported = any(t.revealed for t in turns if t.speaker == "buyer")
+    reported = facts_read or any(t.revealed for t in turns if t.speaker == "buyer")
     trusts = [t.trust for t in turns if t.speaker == "buyer" and t.trust is not None]
     card = score(
         list(turns),
         facts_total=len(facts) if facts and (reported or trusts) else None,
         fact_titles={f["id"]: f.get("topic") or f["id"] for f in facts},
-        trust_start=float(persona["starting_trust"]) if trusts and persona.get("starting_trust") is not None else None,
+        trust_start=_trust_start(persona, trusts, trust_start),
     ).to_dict()
     revealed = sorted({fid for t in turns if t.speaker == "buyer" for fid in t.revealed})
     if facts and (reported or trusts):
@@ -56,6 +61,96 @@ def scorecard(turns: Sequence[Turn], persona: dict) -> dict:
                              "facts": revealed}  # fmt: skip
     card["trust_final"] = trusts[-1] if trusts else None
     return card
+
+
+def _trust_start(persona: dict, trusts: list[float], given: float | None) -> float | None:
+    if not trusts:
+        return None
+    if given is not None:
+        return float(given)
+    return float(persona["starting_trust"]) if persona.get("starting_trust") is not None else None
+
+
+def rep_scorecards(turns: Sequence[Turn], persona: dict, reps: Sequence[str] = ()) -> dict[str, dict]:
+    """One scorecard per rep of a group session (each rep's turns and the buyer turns answering them; trust
+    figures start from the buyer's trust when that rep first spoke); empty when one rep (or none) spoke."""
+    from simulator.conversation.segments import split_by_rep
+
+    default = reps[0] if reps else "Rep"
+    parts = split_by_rep(turns, default=default)
+    if len(parts) <= 1:
+        return {}
+    start = persona.get("starting_trust")
+    trust = float(start) if start is not None else None
+    first_trust: dict[str, float | None] = {}
+    for turn in turns:
+        if turn.speaker == "rep":
+            first_trust.setdefault(turn.rep_name or default, trust)
+        elif turn.trust is not None:
+            trust = float(turn.trust)
+    positions: dict[str, list[int]] = {}
+    current = next((t.rep_name or default for t in turns if t.speaker == "rep"), default)
+    for i, turn in enumerate(turns):
+        if turn.speaker == "rep":
+            current = turn.rep_name or default
+        positions.setdefault(current, []).append(i)
+    return {rep: in_session(scorecard(part, persona, trust_start=first_trust.get(rep)), positions[rep])
+            for rep, part in parts.items()}
+
+
+_TURN_REF = re.compile(r"\b(turns?) (\d+)(?:–(\d+))?")
+
+
+def in_session(card: dict, positions: Sequence[int]) -> dict:
+    """A scorecard of part of a session, with its turn numbers made the whole session's: ``positions[k]``
+    is the session index of the part's turn ``k``; moments' ``turn_index`` (0-based) and the figures'
+    "turn 3" / "turns 2–4" (1-based) are rewritten."""
+
+    def session_no(number: str) -> str:
+        k = int(number) - 1
+        return str(positions[k] + 1) if 0 <= k < len(positions) else number
+
+    def swap(match: re.Match) -> str:
+        word, first, last = match.groups()
+        return f"{word} {session_no(first)}" + (f"–{session_no(last)}" if last else "")
+
+    for figure in card.get("figures") or []:
+        if isinstance(figure.get("detail"), str):
+            figure["detail"] = _TURN_REF.sub(swap, figure["detail"])
+    for moment in card.get("moments") or []:
+        k = moment.get("turn_index")
+        if isinstance(k, int) and 0 <= k < len(positions):
+            moment["turn_index"] = positions[k]
+    return card
+
+
+def read_facts(turns: Sequence[Turn], persona: dict, share: float = 0.6) -> None:
+    """Mark on each buyer turn of a plain transcript the persona's facts its words give: a fact counts when
+    the turn holds at least ``share`` of the content words of one of its lines (says, more or story; lines
+    of three content words or more).  Turns that already name their facts are kept as they are."""
+    from simulator.conversation.transcript import content_stems
+
+    lines: list[tuple[str, set[str]]] = []
+    for fact in persona.get("facts") or []:
+        if not isinstance(fact, dict) or not fact.get("id"):
+            continue
+        for line in [*(fact.get("says") or []), *(fact.get("more") or []), *(fact.get("story") or [])]:
+            stems = content_stems(str(line))
+            if len(stems) >= 3:
+                lines.append((fact["id"], stems))
+    seen: set[str] = set()
+    for turn in turns:
+        if turn.speaker != "buyer":
+            continue
+        if turn.revealed:
+            seen.update(turn.revealed)
+            continue
+        said = content_stems(turn.text)
+        found = [fid for fid, stems in lines if fid not in seen and len(stems & said) >= share * len(stems)]
+        found = list(dict.fromkeys(found))
+        if found:
+            turn.revealed = tuple(found)
+            seen.update(found)
 
 
 def rescore(store: Store, session_id: str) -> dict:
@@ -66,7 +161,7 @@ def rescore(store: Store, session_id: str) -> dict:
     turns = list(session.turns)
     for i, (lab, cues) in labels.items():
         turns[i] = Turn(**{**turns[i].__dict__, "labels": lab, "cues": cues})
-    card = scorecard(turns, session.persona)
+    card = scorecard(turns, session.persona, facts_read=session.summary.source == "import")
     store.add_scorecard(session.id, card, analyser_version, scorer_version, labels=labels)
     before = session.scores[-1].overall if session.scores else None
     return {"id": session.id, "before": before, "after": card.get("overall")}

@@ -18,6 +18,7 @@ from simulator.persona.loader import get
 from simulator.safe_text import strip_controls
 from simulator.session.events import EventSink, Problem
 from simulator.session.loop import PracticeSession, practice_scorecard
+from simulator.session.rescore import in_session
 
 
 class StoredPractice(PracticeSession):
@@ -62,7 +63,14 @@ class StoredPractice(PracticeSession):
                 trust_at_start.setdefault(turn.rep_name or self.first_rep, trust)
             elif turn.trust is not None:
                 trust = turn.trust
-        return {rep: practice_scorecard(turns, self.persona, trust_start=trust_at_start.get(rep, trust))
+        positions: dict[str, list[int]] = {}
+        current = self.first_rep
+        for i, turn in enumerate(self.turns):
+            if turn.speaker == "rep":
+                current = turn.rep_name or self.first_rep
+            positions.setdefault(current, []).append(i)
+        return {rep: in_session(practice_scorecard(turns, self.persona, trust_start=trust_at_start.get(rep, trust)),
+                                positions[rep])
                 for rep, turns in parts.items()}
 
 

@@ -1,5 +1,7 @@
 """Consultative alternatives, reasons and live hints (pure code, explicit inputs)."""
 
+import re
+
 from simulator.conversation.coaching import (
     HintContext,
     alternative,
@@ -89,3 +91,32 @@ def test_hints_fire_for_transactional_moves_and_long_monologues_only():
 def test_hints_are_short():
     for labels in (["pitch"], ["benefit"], ["close"], ["leading_question"], ["objection_handling"]):
         assert len(hint_for(labels, {"buyer_said": DRIVERS})) <= 100
+
+
+def test_try_instead_never_echoes_a_command_or_a_lost_buyer():
+    pushback = alternative(["close"], "Don't tell me what my drivers will do.")
+    assert pushback.startswith("Fair enough, you know your drivers far better than I do.")
+    assert "don't tell you" not in pushback.lower() and pushback.endswith("?")
+    lost = alternative(["pitch"], "I only understood half of that.")
+    assert lost == "Fair point, I threw a lot at you. Which part should I go back over?"
+    brush = alternative(["close"], "No. Send me something I can show Frank.")
+    assert "send" not in brush.lower()
+
+
+def test_try_instead_picks_up_a_short_answer_and_keeps_statements_grammatical():
+    assert alternative(["benefit"], "Better numbers. Obviously.") == (
+        "When you say better numbers, what would that look like for you?")
+    assert alternative(["pitch"], "Our customers are happy enough.") == (
+        "You mentioned your customers are happy enough. What does that look like day to day?")
+    assert alternative(["benefit"], DRIVERS).startswith("You mentioned you lost two drivers last month.")
+    for said in (DRIVERS, "Better numbers.", "Things are hectic.", "Don't tell me what my drivers will do."):
+        for label in ("pitch", "benefit", "close", "leading_question", "objection_handling"):
+            text = alternative([label], said)
+            assert text[0].isupper() and text.endswith("?") and "  " not in text, (label, said, text)
+            assert not re.search(r"\b(?:mentioned|said) (?:don't|do|send|tell|please)\b", text), text
+
+
+def test_benefit_hint_does_not_say_no_need_was_named_when_one_was():
+    assert "before they named a need" not in hint_for(["benefit"], {"buyer_said": DRIVERS})
+    assert "named a need" in hint_for(["benefit"], {"buyer_said": DRIVERS})
+    assert "before they named a need" in hint_for(["benefit"], {"buyer_said": "Hello there."})

@@ -201,7 +201,7 @@ def test_progress_text_shows_units_and_yes_no():
                 "best": 1.0, "trend": "improving"},
            ]}
     lines = render(doc).splitlines()
-    assert lines[2].endswith("60% -> 40%  (best 40%; improving)")
+    assert lines[2].endswith("60% -> 40%  (best 40% (nearest 43%); improving)")
     assert lines[3].endswith("1 question -> 5 questions  (best 5 questions; improving)")
     assert lines[4].endswith("no -> yes  (yes in 2 of 3; improving)")
 

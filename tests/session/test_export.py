@@ -75,11 +75,13 @@ def test_no_export_contains_the_api_key(store, session_id, fmt):
 
 def test_markdown_has_transcript_moves_scorecard_moments_and_notes(store, session_id):
     md = export(store, session_id, "md")
-    assert "1. **maya** [question]: What's &lt;script&gt;alert(1)&lt;/script&gt;" in md
+    assert "2. **maya** (question): What's &lt;script&gt;alert(1)&lt;/script&gt;" in md
     assert "(trust 35)" in md and "reveals: approvals" in md
-    assert "| questions | 2 questions | ok | 11–14 target questions (Gong) |" in md
-    assert "instead: “What would you need to see first?”" in md
-    assert "> coach note: too early for a &lt;close&gt;" in md
+    assert "| questions | 2 questions | ok | 2 in 3 rep turns | 11–14 target questions (Gong) |" in md
+    assert "| buyer's next step | no | ok |" in md and "False" not in md
+    assert "try instead: “What would you need to see first?”" in md
+    assert "   > coach (0:12): note: too early for a &lt;close&gt;" in md
+    assert "- turn 4 (0:12): note: too early for a &lt;close&gt;" in md
     assert "overall score: **48/100**" in md
 
 

@@ -320,9 +320,9 @@ def test_markdown_escapes_every_stored_value(store, evil_session):
     md = export(store, evil_session, "md")
     assert "<script" not in md.lower() and "<img" not in md.lower() and "<b>" not in md
     assert "Pat &lt;script&gt;alert(1)&lt;/script&gt;" in md  # persona name
-    assert "**&lt;img src=x onerror=alert(2)&gt;** [question, &lt;script&gt;" in md  # rep name, labels
+    assert "**&lt;img src=x onerror=alert(2)&gt;** (question, &lt;script&gt;" in md  # rep name, labels
     assert "A &amp; &lt;b&gt;B&lt;/b&gt;" in md
-    assert "> coach note: note &lt;script&gt;" in md
+    assert "> coach (0:01): note: note &lt;script&gt;" in md
     assert "“moment &lt;script&gt;alert(1)&lt;/script&gt;”" in md
     assert "| &lt;script&gt;alert(1)&lt;/script&gt; | 1 &lt;img" in md
 
@@ -335,7 +335,7 @@ def test_sessions_show_prints_the_escaped_markdown(capsys, db_url, evil_session)
 def test_html_escapes_every_stored_value(store, evil_session):
     html = export(store, evil_session, "html")
     assert "<script" not in html.lower() and "<img" not in html.lower() and "<b>B" not in html
-    for needle in ("Pat &lt;script&gt;alert(1)&lt;/script&gt;", "rep: &lt;img src=x onerror=alert(2)&gt;",
-                   "note &lt;script&gt;", "moment &lt;script&gt;", "Instead: “&lt;script&gt;",
-                   "coach hand-over → rep &lt;img", "A &amp; &lt;b&gt;B&lt;/b&gt;"):  # fmt: skip
+    for needle in ("Pat &lt;script&gt;alert(1)&lt;/script&gt;", "reps: &lt;img src=x onerror=alert(2)&gt;",
+                   "note &lt;script&gt;", "moment &lt;script&gt;", "Try instead: “&lt;script&gt;",
+                   "handed over to rep &lt;img", "A &amp; &lt;b&gt;B&lt;/b&gt;"):  # fmt: skip
         assert needle in html, needle

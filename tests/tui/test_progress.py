@@ -57,7 +57,7 @@ async def test_trends_for_everyone_then_one_rep_then_replay(monkeypatch):
         assert transactional["values"][0] > transactional["values"][-1]
         assert transactional["trend"] == "improving"
         numbers = str(shown["Overall score"].query_one(".trend-numbers").render())
-        assert "improving" in numbers and "over 3 sessions" in numbers
+        assert "improving" in numbers and "since the first of 3 sessions" in numbers
 
         table = screen.query_one("#progress-sessions", DataTable)
         table.focus()

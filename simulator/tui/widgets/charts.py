@@ -20,15 +20,21 @@ def number(value: float, unit: str) -> str:
 
 
 def trend_numbers(trend: dict) -> Text:
-    """``first 40/100 → last 62/100 · best 62/100 · improving (+22)``."""
+    """``40/100 → 62/100   best 62/100   improving (+22 since the first of 3 sessions)``: the word
+    compares the last value with the first (talk share: which is nearer 43%)."""
+    from simulator.session.progress import TARGET
+
     unit = trend.get("unit") or ""
     text = Text(f"{number(trend['first'], unit)} → ", style="dim")
     text.append(number(trend["last"], unit), style="bold")
-    text.append(f"   best {number(trend['best'], unit)}   ", style="dim")
+    near = f" (nearest {TARGET[trend['name']]:g}%)" if trend.get("name") in TARGET else ""
+    text.append(f"   best {number(trend['best'], unit)}{near}   ", style="dim")
     word = trend.get("trend", "")
     text.append(word, style=TREND_STYLE.get(word, ""))
     if word != "single":
-        text.append(f" ({trend.get('change', 0):+.1f} over {len(trend['values'])} sessions)", style="dim")
+        change = number(abs(trend.get("change", 0)), unit)
+        sign = "+" if trend.get("change", 0) >= 0 else "−"
+        text.append(f" ({sign}{change} since the first of {len(trend['values'])} sessions)", style="dim")
     return text
 
 
