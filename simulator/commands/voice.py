@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from simulator.commands.common import echo_json, json_option
+from simulator.commands.common import echo_json, json_option, personas_option
 
 stt_model_option = click.option(
     "--stt-model",
@@ -44,17 +44,26 @@ def transcribe(file: Path, stt_model: str | None, as_json: bool) -> None:
 @click.option("--device", default=None, help="Microphone to check: index or part of its name.")
 @click.option("--test-mic", is_flag=True, help="Record three seconds, then print the level and the transcript.")
 @stt_model_option
+@personas_option
 @json_option
-def devices(device: str | None, test_mic: bool, stt_model: str | None, as_json: bool) -> None:
-    """List audio devices and check PortAudio, the microphone, espeak-ng and speech-to-text (which backend)."""
+def devices(
+    device: str | None, test_mic: bool, stt_model: str | None, personas_dirs: tuple[Path, ...], as_json: bool
+) -> None:
+    """List audio devices and check PortAudio, the microphone, espeak-ng, speech-to-text (which backend) and
+    each persona's voice (tried for real: ok, fell back to another voice and why, or failed)."""
+    from simulator.persona.loader import load_all
     from simulator.speech import health
+    from simulator.speech.voice_health import check_voices
 
     checks = health.run_checks(device, stt_model)
     portaudio_ok = checks[0].ok
     listed = health.list_devices() if portaudio_ok else []
+    found, _ = load_all(personas_dirs)  # a broken persona file is reported by `rapport personas list`
+    voices = check_voices([(pid, p.voice) for pid, p in found.items()])
     mic = _test_mic(device, stt_model) if test_mic else None
     if as_json:
         out: dict = {"devices": listed, "checks": [c.to_dict() for c in checks]}
+        out["voices"] = [v.to_dict() for v in voices]
         if mic is not None:
             out["test_mic"] = mic
         echo_json(out)
@@ -72,8 +81,25 @@ def devices(device: str | None, test_mic: bool, stt_model: str | None, as_json: 
         click.echo(f"  {'ok ' if c.ok else 'NO '} {c.name:<11} {c.detail}")
         if not c.ok:
             click.echo(f"      fix: {c.fix}")
+    _show_voices(voices)
     if mic is not None:
         click.echo(f"Microphone test: level {mic['level']:.2f} (peak {mic['peak']:.2f}); heard: {mic['text']!r}")
+
+
+def _show_voices(voices: list) -> None:
+    """Each persona's voice: ok, fell back to another voice (why), or failed."""
+    if not voices:
+        return
+    click.echo("Buyer voices (each persona's [voice], tried for real):")
+    width = max(len(v.persona) for v in voices)
+    for v in voices:
+        if v.status == "ok":
+            click.echo(f"  ok   {v.persona:<{width}}  {v.requested} -> {v.voice} ({v.detail})")
+        elif v.status == "fell back":
+            click.echo(f"  ok   {v.persona:<{width}}  {v.requested} -> fell back to {v.voice}: {v.detail}")
+        else:
+            click.echo(f"  NO   {v.persona:<{width}}  {v.requested}: {v.detail}")
+            click.echo("      fix: reinstall espeak-ng-data, or pick a voice from `espeak-ng --voices=en`")
 
 
 def _test_mic(device: str | None, stt_model: str | None, seconds: float = 3.0) -> dict:
