@@ -9,6 +9,7 @@ import click
 from simulator.commands.common import echo_json, json_option, personas_option
 from simulator.persona.loader import get, load_all
 from simulator.persona.schema import Persona, PersonaError, leaks, load_persona
+from simulator.speech.voice_health import voice_warning
 
 
 def _warn(warnings: list[str]) -> None:
@@ -85,7 +86,8 @@ def check(files: tuple[Path, ...], strict: bool) -> None:
 
     Also warns when a line said before any trust (situation, opening line, profile, small talk,
     deflections) gives away a hidden fact: a shared number above twelve, or two shared content
-    words in one sentence.  Exit 1 on errors, and on warnings with --strict."""
+    words in one sentence, and when the buyer's voice is not in this machine's espeak-ng (it would
+    fall back to en-us; never an error).  Exit 1 on errors, and on leak warnings with --strict."""
     failures = 0
     for path in files:
         try:
@@ -99,6 +101,9 @@ def check(files: tuple[Path, ...], strict: bool) -> None:
         level = "error" if strict else "warning"
         for problem in found:
             click.echo(f"rapport: {level}: {path}: {problem}", err=True)
+        voice = voice_warning(p.voice)  # depends on this machine's espeak-ng: never an error
+        if voice:
+            click.echo(f"rapport: warning: {path}: {voice}", err=True)
         if found and strict:
             failures += 1
         warned = f", {len(found)} warning{'s' if len(found) != 1 else ''}" if found else ""

@@ -68,3 +68,17 @@ def check_voices(persona_voices: list[tuple[str, object | None]]) -> list[VoiceC
     if not espeak_available():
         return []
     return [check_voice(persona, spec) for persona, spec in persona_voices]
+
+
+def voice_warning(spec: object | None) -> str | None:
+    """One line when a persona's ``[voice]`` would fall back to another voice here (resolved and
+    loaded, nothing synthesised: cheap enough for ``personas check``); None when it is fine or
+    espeak-ng cannot be used at all (``rapport devices`` says why)."""
+    from simulator.speech.tts import VoiceSettings, espeak_available, shared_synthesizer
+
+    if not espeak_available():
+        return None
+    try:
+        return shared_synthesizer().voice_for(VoiceSettings.from_persona(spec)).warning
+    except RapportError:
+        return None

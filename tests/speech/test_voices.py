@@ -105,6 +105,9 @@ def test_a_broken_voice_never_crashes_and_warns_once(synth):
     assert len(new) == 1 and "\n" not in new[0], new
     assert "no voice 'no-such-voice'" in new[0] and "no variant 'zz'" in new[0] and "English (America)" in new[0]
     assert synth.voice_for(settings).espeak_name == "gmw/en-US+m3"
+    for odd in ("en\x00gb", "\x1b[31m\ud800", "gmw/../../etc/passwd", "+"):  # still one line, still speech
+        choice, audio = synth.try_voice(VoiceSettings(voice=odd), "Fine.")
+        assert float(np.abs(audio).max()) > 0.1 and "\n" not in (choice.warning or "")
 
 
 class _SilentVoice(Synthesizer):
@@ -154,6 +157,18 @@ def test_devices_tries_each_persona_voice_and_says_what_fell_back(tmp_path):
     assert "fell back to English (America), male3: espeak-ng has no voice 'no-such-voice'" in line
     line = next(ln for ln in text.stdout.splitlines() if "plant-manager" in ln)
     assert line.split()[0] == "ok" and "English (Great Britain), male3" in line
+
+
+def test_personas_check_warns_about_a_voice_this_espeak_lacks(tmp_path):
+    odd = (ROOT / "personas" / "plant-manager.toml").read_text(encoding="utf-8")
+    path = tmp_path / "odd-voice.toml"
+    path.write_text(odd.replace('voice = "en-gb"', 'voice = "en-au"'), "utf-8")
+    done = _rapport("personas", "check", "--strict", str(path), *map(str, PERSONAS))
+    assert done.returncode == 0, done.stderr  # this machine's voices are never an error
+    assert done.stderr.splitlines() == [
+        f"rapport: warning: {path}: buyer voice 'en-au, male': espeak-ng has no voice 'en-au', "
+        "so the buyer speaks with English (Great Britain), male3"
+    ]
 
 
 def test_nothing_is_printed_at_interpreter_exit():
