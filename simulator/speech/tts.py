@@ -216,14 +216,14 @@ class Synthesizer:
         """:meth:`voice_for` and the test phrase's audio (None without a phrase)."""
         return self._pool.submit(self._voice_for, settings or VoiceSettings(), test_phrase).result()
 
-    def espeak_version(self) -> str:
-        """libespeak-ng's version (``1.51``), or "" when it cannot be asked."""
-        def version() -> str:
+    def catalogue(self) -> Catalogue:
+        """The voices and variants libespeak-ng lists here, and its version (read once)."""
+        def listed() -> Catalogue:
             if self._catalogue is None:
                 self._catalogue = list_voices()
-            return self._catalogue.version
+            return self._catalogue
 
-        return self._pool.submit(version).result()
+        return self._pool.submit(listed).result()
 
     def synth(self, text: str, settings: VoiceSettings | None = None) -> np.ndarray:
         """Speech for ``text`` (blocking; runs on the synthesiser's own thread)."""

@@ -24,8 +24,7 @@ PERSONAS = sorted((ROOT / "personas").glob("*.toml"))
 
 @pytest.fixture(scope="module")
 def catalogue(synth):
-    synth.espeak_version()  # lists the voices on the synthesiser's thread
-    return synth._catalogue
+    return synth.catalogue()  # listed on the synthesiser's thread
 
 
 def test_the_voices_espeak_lists_are_read_with_all_their_languages(catalogue):
