@@ -91,7 +91,7 @@ def test_every_shipped_persona_speaks_its_words_in_its_own_voice(path, synth, tr
     expected = len(text.split()) / settings.rate * 60
     assert 0.6 * expected < audio.size / SAMPLE_RATE < 1.6 * expected  # about its rate (words per minute)
     heard = transcriber.transcribe(audio).text
-    assert wer(text, heard) <= 0.5, heard
+    assert wer(text, heard) <= 0.6, heard  # measured 0.00-0.44 here; garbled or silent speech is ~1
 
 
 def test_a_broken_voice_never_crashes_and_warns_once(synth):
