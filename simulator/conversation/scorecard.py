@@ -24,6 +24,11 @@ Overall score (0-100) = clamp(100 × earned / available − penalties, 0, 100)
       no trust reported and no next step offered yet), objection handling 9, leading question 7,
       benefit 6, pitch 5; per rep stretch: 10 beyond 2 minutes (300 words), 3 beyond 45 s (≈112 words).
     A moment's cost is the penalty points that rep turn carries.
+
+Rubrics
+    Those points, targets and penalties are the default rubric's (:mod:`simulator.conversation.rubric`);
+    ``score(turns, rubric=R)`` scores with a coach's instead, states R's formula and stamps R's name and
+    content hash on the scorecard (``rubric``; ``passed`` when R has a pass mark).
 """
 
 from __future__ import annotations
@@ -33,8 +38,9 @@ from dataclasses import asdict, dataclass, field
 
 from simulator.conversation import coaching
 from simulator.conversation import scorecard_figures as figs
-from simulator.conversation.catalogue import CLOSE_EARLY_COST, COST_ORDER, move, penalties_text
+from simulator.conversation.catalogue import CLOSE_EARLY_COST, COST_ORDER, move
 from simulator.conversation.moves import TRANSACTIONAL
+from simulator.conversation.rubric import DEFAULT, Rubric
 from simulator.conversation.scorecard_figures import (  # noqa: F401  (re-exported: part of this module's API)
     MONOLOGUE_LIMITS,
     REFERENCES,
@@ -83,6 +89,14 @@ class Scorecard:
     formula: str
     #: counts of every label over the rep's turns
     moves: dict[str, int] = field(default_factory=dict)
+    #: the rubric it was scored with (``Rubric.stamp()``: name, title, hash, pass_mark)
+    rubric: dict = field(default_factory=DEFAULT.stamp)
+
+    @property
+    def passed(self) -> bool | None:
+        """Whether the overall reaches the rubric's pass mark (None: the rubric has none)."""
+        mark = self.rubric.get("pass_mark")
+        return None if mark is None else self.overall >= mark
 
     def figure(self, name: str) -> Figure:
         return next(f for f in self.figures if f.name == name)
@@ -98,6 +112,8 @@ class Scorecard:
             "moves": dict(self.moves),
             "formula": self.formula,
             "scorer_version": SCORER_VERSION,
+            "rubric": dict(self.rubric),
+            "passed": self.passed,
         }
 
     @classmethod
@@ -115,11 +131,13 @@ class Scorecard:
             trust_curve=list(doc.get("trust_curve") or []),
             formula=doc.get("formula", ""),
             moves=dict(doc.get("moves") or {}),
+            rubric=dict(doc.get("rubric") or DEFAULT.stamp()),
         )
 
 
-def _turn_costs(s: Session) -> dict[int, tuple[float, dict[str, float], str | None]]:
-    """Penalty points per rep turn: total, by reason, and the stretch length when it was a monologue."""
+def _turn_costs(s: Session, r: Rubric = DEFAULT) -> dict[int, tuple[float, dict[str, float], str | None]]:
+    """Penalty points per rep turn: total, by reason, and the stretch length when it was a monologue
+    (a close before trust is earned is ``reasons["close"]`` with ``reasons["early"]`` set to 0)."""
     stepped = False
     early: set[int] = set()
     for i, t in enumerate(s.turns):
@@ -132,12 +150,13 @@ def _turn_costs(s: Session) -> dict[int, tuple[float, dict[str, float], str | No
                 early.add(i)
     costs: dict[int, tuple[float, dict[str, float], str | None]] = {}
     for i in s.rep:
-        reasons = {label: MOVE_COST[label] for label in s.turns[i].labels if label in TRANSACTIONAL}
+        reasons = {label: r.penalties[label] for label in s.turns[i].labels if label in TRANSACTIONAL}
         if i in early:
-            reasons["close"] = EARLY_CLOSE_COST
+            reasons["close"] = r.penalties["close_early"]
+            reasons["early"] = 0.0
         costs[i] = (sum(reasons.values()), reasons, None)
     for stretch in s.stretches:
-        penalty = monologue_penalty(s.seconds(stretch.amount)) if stretch.speaker == "rep" else 0.0
+        penalty = r.monologue_penalty(s.seconds(stretch.amount)) if stretch.speaker == "rep" else 0.0
         if penalty:
             i = max(stretch.indices, key=s.amount)
             total, reasons, _ = costs[i]
@@ -145,24 +164,22 @@ def _turn_costs(s: Session) -> dict[int, tuple[float, dict[str, float], str | No
     return costs
 
 
-def _transactional(s: Session, costs: dict) -> Part:
+def _transactional(s: Session, costs: dict, r: Rubric = DEFAULT) -> Part:
     counts = {label: len(s.with_label(label)) for label in MOVE_COST}
     total = sum(counts.values())
     turns = sum(1 for i in s.rep if set(s.turns[i].labels) & TRANSACTIONAL)
     share = turns / len(s.rep) if s.rep else 0.0
-    early = sum(1 for _, reasons, _ in costs.values() if reasons.get("close") == EARLY_CLOSE_COST)
-    verdict = "good" if total == 0 else "ok" if share <= 0.2 and not early else "poor"
+    early = sum(1 for _, reasons, _ in costs.values() if "early" in reasons)
+    ok_share = r.targets.transactional.ok_share / 100
+    verdict = "good" if total == 0 else "ok" if share <= ok_share and not early else "poor"
     detail = ", ".join(f"{label.replace('_', ' ')} {n}" for label, n in counts.items() if n) or "none"
     detail += f"; {turns} of {len(s.rep)} rep turns" + (f"; {early} close(s) before trust was earned" if early else "")
-    return Part(Figure("transactional moves", total, "moves", REFERENCES["transactional"], verdict, detail))
+    return figs.weighed(Part(Figure("transactional moves", total, "moves", REFERENCES["transactional"], verdict,
+                                    detail)), "transactional", r, "down")
 
 
-FORMULA = (
-    "overall = clamp(100 × earned / available − penalties, 0, 100). Earned of available: questions 25, "
-    "follow-ups 10, listening 15, talk share 15, buyer story 10, patience 5 (audio only), discovery 10 "
-    "(when the persona's facts are known), trust 10 (when recorded), buyer's own next step 5. Penalties per "
-    f"move: {penalties_text()}; rep stretch over 2 min (300 words) 10, over 45 s (≈112 words) 3."
-)
+#: The overall formula in words under the default rubric (``Rubric.formula()`` for another).
+FORMULA = DEFAULT.formula()
 
 
 def _moments(s: Session, costs: dict) -> list[Moment]:
@@ -175,27 +192,29 @@ def _moments(s: Session, costs: dict) -> list[Moment]:
         labels = list(turn.labels) + (["monologue"] if monologue else [])
         alternative = coaching.alternative(labels, buyer_said, seed=i, avoid=used)
         used.append(alternative)
-        early = reasons.get("close") == EARLY_CLOSE_COST
+        early = "early" in reasons
         why = coaching.why(labels, buyer_said, trust=s.trust_before[i], trust_earned=not early, monologue=monologue)
         moments.append(Moment(i, turn.text, list(turn.labels), round(cost, 1), why, alternative))
     return moments
 
 
 def score(turns: Sequence[Turn], *, facts_total: int | None = None, fact_titles: dict[str, str] | None = None,
-          trust_start: float | None = None) -> Scorecard:
+          trust_start: float | None = None, rubric: Rubric | None = None) -> Scorecard:
     """Score a conversation. Rep turns must carry labels (the analyser's); buyer turns may carry
     trust, revealed fact ids and ``extra["next_step"]``; times are used when every turn has them.
 
     ``facts_total`` is how many hidden facts the persona holds, ``fact_titles`` maps fact ids to
-    readable titles, ``trust_start`` is the buyer's trust before the first turn.
+    readable titles, ``trust_start`` is the buyer's trust before the first turn; ``rubric`` the points,
+    targets and penalties (default: :data:`simulator.conversation.rubric.DEFAULT`).
     """
+    r = rubric or DEFAULT
     s = Session(turns, trust_start)
-    costs = _turn_costs(s)
-    asked, follow = figs.questions(s)
-    found, revealed = figs.discovery(s, facts_total, fact_titles)
-    trust_and_step, curve = figs.relationship(s)
-    parts = [figs.talk_share(s), figs.monologue(s), figs.story(s), asked, follow, figs.listening(s),
-             figs.patience(s), _transactional(s, costs), found, *trust_and_step]
+    costs = _turn_costs(s, r)
+    asked, follow = figs.questions(s, r)
+    found, revealed = figs.discovery(s, facts_total, fact_titles, r)
+    trust_and_step, curve = figs.relationship(s, r)
+    parts = [figs.talk_share(s, r), figs.monologue(s, r), figs.story(s, r), asked, follow, figs.listening(s, r),
+             figs.patience(s, r), _transactional(s, costs, r), found, *trust_and_step]
 
     earned = sum(p.earned for p in parts)
     available = sum(p.available for p in parts)
@@ -206,7 +225,8 @@ def score(turns: Sequence[Turn], *, facts_total: int | None = None, fact_titles:
     by_reason: dict[str, float] = {}
     for _, reasons, _ in costs.values():
         for reason, points in reasons.items():
-            by_reason[reason] = by_reason.get(reason, 0.0) + points
+            if reason != "early":
+                by_reason[reason] = by_reason.get(reason, 0.0) + points
     points = ", ".join(f"{p.key} {p.earned:.1f}/{p.available:g}" for p in parts if p.available)
     minus = ", ".join(f"{r.replace('_', ' ')} {v:g}" for r, v in by_reason.items())
     session = (f"This session: {points} → 100 × {earned:.1f} / {available:g} = {base:.1f}; "
@@ -223,6 +243,7 @@ def score(turns: Sequence[Turn], *, facts_total: int | None = None, fact_titles:
         discovery={"revealed": len(revealed), "total": facts_total},
         trust_final=curve[-1] if curve else None,
         trust_curve=curve,
-        formula=FORMULA + "\n" + session,
+        formula=r.formula() + "\n" + session,
         moves=moves,
+        rubric=r.stamp(),
     )

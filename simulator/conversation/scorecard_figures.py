@@ -1,5 +1,7 @@
 """The figures of the scorecard (``docs/spec/scorecard.md``), each measured from the session and
 judged against its published reference. :mod:`simulator.conversation.scorecard` puts them together.
+Points, targets and verdict thresholds come from a rubric (:mod:`simulator.conversation.rubric`; the
+default rubric holds the published values the docstrings quote).
 
 Time comes from ``start_s``/``end_s`` when every turn has them (an audio session); otherwise words
 stand in, converted at 150 words a minute (2.5 words/s) where a reference is in seconds. Each
@@ -8,20 +10,23 @@ figure function returns a :class:`Part`: the figure and the points it earns towa
 
 from __future__ import annotations
 
-import math
 import re
 import statistics
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 from simulator.conversation import coaching
+from simulator.conversation.rubric import DEFAULT, Rubric
 from simulator.conversation.transcript import shared_words, word_count
 from simulator.conversation.turns import Turn
 
 WORDS_PER_SECOND = 2.5
 TRUST_EARNED = coaching.TRUST_EARNED
-#: Rep stretches: (seconds, penalty) from the longest limit down.
-MONOLOGUE_LIMITS: tuple[tuple[float, float], ...] = ((120.0, 10.0), (45.0, 3.0))
+#: Rep stretches under the default rubric: (seconds, penalty) from the longest limit down.
+MONOLOGUE_LIMITS: tuple[tuple[float, float], ...] = (
+    (DEFAULT.targets.monologue.ok, DEFAULT.penalties["monologue_long"]),
+    (DEFAULT.targets.monologue.good, DEFAULT.penalties["monologue"]),
+)
 REFERENCES = {
     "talk": "top B2B performers talk ~43% and listen ~57%; average reps talk 65–75%; above 65% goes with lower "
             "conversion (Gong Labs, 25,537 calls)",
@@ -67,7 +72,11 @@ _REFUSAL = re.compile(r"^\s*(?:no\b(?!\s+(?:problem|worries|doubt))|not interest
 
 @dataclass
 class Figure:
-    """One measured figure, its published reference and how this session compares."""
+    """One measured figure, its published reference and how this session compares.
+
+    ``better`` is the figure's direction ("up": more is better, "down": less is better); ``ideal`` the value
+    nearest which is best when there is one (talk share: the rubric's full-points share); ``points`` what it
+    earned of ``available`` under the rubric (``available`` 0: it does not count, or was not measured)."""
 
     name: str
     value: float | bool | None
@@ -75,6 +84,11 @@ class Figure:
     reference: str
     verdict: str  # "good" | "ok" | "poor" | "n/a"
     detail: str = ""
+    key: str = ""
+    better: str = "up"
+    ideal: float | None = None
+    points: float = 0.0
+    available: float = 0.0
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -165,13 +179,14 @@ class Session:
         return max(0.0, (self.turns[-1].end_s or 0.0) - (self.turns[0].start_s or 0.0)) / 60.0
 
 
-def monologue_penalty(seconds: float) -> float:
-    return next((penalty for limit, penalty in MONOLOGUE_LIMITS if seconds > limit), 0.0)
+def monologue_penalty(seconds: float, rubric: Rubric = DEFAULT) -> float:
+    return rubric.monologue_penalty(seconds)
 
 
 @dataclass
 class Part:
-    """A figure and the points it earns towards the overall score (of ``available``)."""
+    """A figure and the points it earns towards the overall score (of ``available``); ``weight`` scales
+    them (the rubric's points for the figure over the default's, applied by :func:`weighed`)."""
 
     figure: Figure
     earned: float = 0.0
@@ -179,21 +194,39 @@ class Part:
     key: str = ""
 
 
-def question_target(rep_turns: int) -> int:
+def weighed(part: Part, rubric_key: str, rubric: Rubric, better: str = "up", ideal: float | None = None) -> Part:
+    """The part with the figure's key, direction and points stated, its points the rubric's ``weight``
+    (earned in the same proportion; a figure the rubric does not count earns and offers nothing)."""
+    weight = rubric.weights.get(rubric_key, 0.0) if part.available else 0.0
+    if weight and part.available and weight != part.available:
+        part.earned, part.available = weight * part.earned / part.available, weight
+    elif not weight:
+        part.earned, part.available = 0.0, 0.0
+    f = part.figure
+    f.key, f.better, f.ideal = rubric_key, better, ideal
+    f.points, f.available = round(part.earned, 2), part.available
+    return part
+
+
+def question_target(rep_turns: int, rubric: Rubric = DEFAULT) -> int:
     """Questions expected in a call with this many rep turns: the low end of Gong's 11-14 per call,
-    scaled down for short calls (40% of rep turns, at least one)."""
-    return max(1, min(11, math.ceil(0.4 * rep_turns)))
+    scaled down for short calls (40% of rep turns, at least one; the rubric's share and maximum)."""
+    return rubric.question_target(rep_turns)
 
 
-def talk_share(s: Session) -> Part:
+def talk_share(s: Session, r: Rubric = DEFAULT) -> Part:
     total, rep = s.total(), s.total("rep")
+    t = r.targets.talk_share
     if total <= 0:
-        return Part(Figure("rep talk share", None, "%", REFERENCES["talk"], "n/a", "no speech measured"))
+        return weighed(Part(Figure("rep talk share", None, "%", REFERENCES["talk"], "n/a", "no speech measured")),
+                       "talk_share", r, "down", t.full)
     share = 100.0 * rep / total
     detail = f"rep {s.show(rep)}, buyer {s.show(s.total('buyer'))}"
     figure = Figure("rep talk share", round(share, 1), "%", REFERENCES["talk"],
-                    grade(share, 50, 65, higher_is_better=False), detail)
-    return Part(figure, 15 * clamp((75 - share) / (75 - 43)), 15, "talk share")
+                    grade(share, t.good, t.ok, higher_is_better=False), detail)
+    weight = DEFAULT.weights["talk_share"]
+    return weighed(Part(figure, weight * clamp((t.zero - share) / (t.zero - t.full)), weight, "talk share"),
+                   "talk_share", r, "down", t.full)
 
 
 def _longest(s: Session, speaker: str) -> Stretch | None:
@@ -206,92 +239,110 @@ def _span(stretch: Stretch) -> str:
     return f"turn {first}" if first == last else f"turns {first}–{last}"
 
 
-def monologue(s: Session) -> Part:
+def monologue(s: Session, r: Rubric = DEFAULT) -> Part:
     longest = _longest(s, "rep")
     if longest is None:
-        return Part(Figure("longest rep monologue", None, s.unit, REFERENCES["monologue"], "n/a", "no rep turns"))
+        return weighed(Part(Figure("longest rep monologue", None, s.unit, REFERENCES["monologue"], "n/a",
+                                   "no rep turns")), "monologue", r, "down")
     seconds = s.seconds(longest.amount)
     detail = _span(longest) + ("" if s.timed else f", about {seconds:.0f} s at 150 words a minute")
-    verdict = grade(seconds, MONOLOGUE_LIMITS[1][0], MONOLOGUE_LIMITS[0][0], higher_is_better=False)
-    return Part(Figure("longest rep monologue", s.value(longest.amount), s.unit, REFERENCES["monologue"],
-                       verdict, detail))
+    m = r.targets.monologue
+    verdict = grade(seconds, m.good, m.ok, higher_is_better=False)
+    return weighed(Part(Figure("longest rep monologue", s.value(longest.amount), s.unit, REFERENCES["monologue"],
+                               verdict, detail)), "monologue", r, "down")
 
 
-def story(s: Session) -> Part:
+def story(s: Session, r: Rubric = DEFAULT) -> Part:
     longest = _longest(s, "buyer")
     total_s = s.seconds(s.total())
-    target_s = max(1.0, min(50.0, 0.3 * total_s))
+    b = r.targets.buyer_story
+    target_s = max(1.0, min(b.seconds, b.share / 100 * total_s))
     target = target_s if s.timed else target_s * WORDS_PER_SECOND
+    weight = DEFAULT.weights["buyer_story"]
     if longest is None:
-        return Part(Figure("longest buyer story", 0, s.unit, REFERENCES["story"], "poor", "the buyer never spoke"),
-                    0, 10, "buyer story")
+        return weighed(Part(Figure("longest buyer story", 0, s.unit, REFERENCES["story"], "poor",
+                                   "the buyer never spoke"), 0, weight, "buyer story"), "buyer_story", r)
     verdict = grade(longest.amount, target, target / 2)
-    detail = f"{_span(longest)}; target for this call {s.show(target)} (50 s, or 30% of all speech if less)"
-    return Part(Figure("longest buyer story", s.value(longest.amount), s.unit, REFERENCES["story"], verdict,
-                       detail), 10 * min(1.0, longest.amount / target), 10, "buyer story")
+    detail = (f"{_span(longest)}; target for this call {s.show(target)} ({b.seconds:g} s, or {b.share:g}% of all "
+              "speech if less)")
+    return weighed(Part(Figure("longest buyer story", s.value(longest.amount), s.unit, REFERENCES["story"], verdict,
+                               detail), weight * min(1.0, longest.amount / target), weight, "buyer story"),
+                   "buyer_story", r)
 
 
-def questions(s: Session) -> tuple[Part, Part]:
+def questions(s: Session, r: Rubric = DEFAULT) -> tuple[Part, Part]:
     """The questions figure and the follow-up questions figure."""
     asked = s.with_label("question")
-    n, target = len(asked), question_target(len(s.rep))
+    n, target = len(asked), r.question_target(len(s.rep))
+    plenty = r.targets.questions.plenty
     parts = {min(2, 3 * i // len(s.turns)) for i in asked}
-    if n > 14:
+    if n > plenty:
         verdict = "ok"
     elif n >= target:
         verdict = "ok" if n >= 3 and len(parts) < 2 else "good"
     else:
         verdict = "ok" if n >= target / 2 else "poor"
-    detail = f"{n} in {len(s.rep)} rep turns; target {target}–14 for this call; in {len(parts)} of 3 parts of the call"
+    detail = (f"{n} in {len(s.rep)} rep turns; target {target}–{plenty} for this call; in {len(parts)} of 3 parts "
+              "of the call")
     minutes = s.minutes()
     if minutes:
         detail += f"; {10 * n / minutes:.1f} per 10 minutes"
-    if n > 14:
-        detail += "; beyond ~14 returns diminish"
-    count = Part(Figure("questions", n, "questions", REFERENCES["questions"], verdict, detail),
-                 25 * min(1.0, n / target), 25, "questions")
+    if n > plenty:
+        detail += f"; beyond ~{plenty} returns diminish"
+    weight = DEFAULT.weights["questions"]
+    count = weighed(Part(Figure("questions", n, "questions", REFERENCES["questions"], verdict, detail),
+                         weight * min(1.0, n / target), weight, "questions"), "questions", r)
 
     reused = {i: shared_words(s.turns[i].text, s.previous_buyer[i]) for i in asked if i in s.previous_buyer}
     follow = {i: w for i, w in reused.items() if w}
-    needed = max(1, math.ceil(target / 2))
+    needed = r.follow_up_target(target)
     example = next(iter(follow.values()), [])
     detail = f"{len(follow)} of {n} questions build on the buyer's own words"
     if example:
         detail += f" (e.g. “{', '.join(example[:3])}”)"
     verdict = "good" if len(follow) >= needed else "ok" if follow else "poor"
-    follow_part = Part(Figure("follow-up questions", len(follow), "questions", REFERENCES["follow_ups"], verdict,
-                              detail + f"; target {needed} for this call"),
-                       10 * min(1.0, len(follow) / needed), 10, "follow-ups")
+    weight = DEFAULT.weights["follow_ups"]
+    follow_part = weighed(Part(Figure("follow-up questions", len(follow), "questions", REFERENCES["follow_ups"],
+                                      verdict, detail + f"; target {needed} for this call"),
+                               weight * min(1.0, len(follow) / needed), weight, "follow-ups"), "follow_ups", r)
     return count, follow_part
 
 
-def listening(s: Session) -> Part:
+def listening(s: Session, r: Rubric = DEFAULT) -> Part:
     heard = s.with_label("listening")
     share = len(heard) / len(s.rep) if s.rep else 0.0
     reflections = [i for i in heard if i in s.previous_buyer and shared_words(s.turns[i].text,
                                                                                   s.previous_buyer[i])]
+    t = r.targets.listening
     detail = (f"{len(heard)} of {len(s.rep)} rep turns ({100 * share:.0f}%); {len(reflections)} reflect the "
-              f"buyer's own words; the reference's 20%/10% is applied to listening alone")
-    return Part(Figure("listening", len(heard), "moves", REFERENCES["listening"], grade(share, 0.2, 0.1), detail),
-                15 * min(1.0, share / 0.2), 15, "listening")
+              f"buyer's own words; the reference's {t.good:g}%/{t.ok:g}% is applied to listening alone")
+    weight = DEFAULT.weights["listening"]
+    good = t.good / 100
+    return weighed(Part(Figure("listening", len(heard), "moves", REFERENCES["listening"],
+                               grade(share, good, t.ok / 100), detail),
+                        weight * min(1.0, share / good), weight, "listening"), "listening", r)
 
 
-def patience(s: Session) -> Part:
+def patience(s: Session, r: Rubric = DEFAULT) -> Part:
     gaps = [(s.turns[i].start_s or 0.0) - (s.turns[i - 1].end_s or 0.0)
             for i in s.rep if s.timed and i > 0 and s.turns[i - 1].speaker == "buyer"]
     if not gaps:
         why = "audio sessions only" if not s.timed else "the rep never followed the buyer"
-        return Part(Figure("patience", None, "s", REFERENCES["patience"], "n/a", why))
+        return weighed(Part(Figure("patience", None, "s", REFERENCES["patience"], "n/a", why)), "patience", r)
     median = statistics.median(gaps)
     interrupted = sum(1 for g in gaps if g < 0)
     detail = f"median of {len(gaps)} gaps between the buyer finishing and the rep starting"
     if interrupted:
         detail += f"; the rep started before the buyer finished {interrupted} time(s)"
-    return Part(Figure("patience", round(median, 2), "s", REFERENCES["patience"], grade(median, 1.0, 0.5), detail),
-                5 * clamp((median - 0.3) / 1.2), 5, "patience")
+    p = r.targets.patience
+    weight = DEFAULT.weights["patience"]
+    return weighed(Part(Figure("patience", round(median, 2), "s", REFERENCES["patience"], grade(median, p.good, p.ok),
+                               detail), weight * clamp((median - p.zero) / (p.full - p.zero)), weight, "patience"),
+                   "patience", r)
 
 
-def discovery(s: Session, facts_total: int | None, fact_titles: dict[str, str] | None) -> tuple[Part, set[str]]:
+def discovery(s: Session, facts_total: int | None, fact_titles: dict[str, str] | None,
+              r: Rubric = DEFAULT) -> tuple[Part, set[str]]:
     revealed: list[str] = []
     for i in s.buyer:
         revealed += [f for f in s.turns[i].revealed if f not in revealed]
@@ -300,11 +351,13 @@ def discovery(s: Session, facts_total: int | None, fact_titles: dict[str, str] |
     if not facts_total:
         fig = Figure("discovery", len(revealed), "facts", REFERENCES["discovery"], "n/a",
                      detail + "; the persona's number of facts is unknown")
-        return Part(fig), set(revealed)
+        return weighed(Part(fig), "discovery", r), set(revealed)
     ratio = min(1.0, len(revealed) / facts_total)
-    fig = Figure("discovery", len(revealed), "facts", REFERENCES["discovery"], grade(ratio, 0.6, 0.3),
+    d = r.targets.discovery
+    fig = Figure("discovery", len(revealed), "facts", REFERENCES["discovery"], grade(ratio, d.good / 100, d.ok / 100),
                  f"{len(revealed)} of {facts_total}; " + detail)
-    return Part(fig, 10 * ratio, 10, "discovery"), set(revealed)
+    weight = DEFAULT.weights["discovery"]
+    return weighed(Part(fig, weight * ratio, weight, "discovery"), "discovery", r), set(revealed)
 
 
 def offers_next_step(turn: Turn) -> bool:
@@ -327,18 +380,20 @@ def offers_next_step(turn: Turn) -> bool:
     return False
 
 
-def relationship(s: Session) -> tuple[list[Part], list[float]]:
+def relationship(s: Session, r: Rubric = DEFAULT) -> tuple[list[Part], list[float]]:
     curve = ([s.trust_start] if s.trust_start is not None else []) + [
         float(s.turns[i].trust) for i in s.buyer if s.turns[i].trust is not None]
     if curve:
         final, change = curve[-1], curve[-1] - curve[0]
         shown = f"from {round(curve[0], 1):g} to {round(final, 1):g} ({round(change, 1):+g})"
+        weight = DEFAULT.weights["trust"]
         trust = Part(Figure("buyer trust", round(final, 1), "/100", REFERENCES["trust"],
-                            grade(final, TRUST_EARNED, 40), shown),
-                     10 * final / 100, 10, "trust")
+                            grade(final, r.targets.trust.good, r.targets.trust.ok), shown),
+                     weight * final / 100, weight, "trust")
     else:
         trust = Part(Figure("buyer trust", None, "/100", REFERENCES["trust"], "n/a",
                             "the buyer's trust was not recorded (plain transcript)"))
+    trust = weighed(trust, "trust", r)
     offered = [i for i in s.buyer if offers_next_step(s.turns[i])]
     closes = s.with_label("close")
     if offered:
@@ -347,6 +402,7 @@ def relationship(s: Session) -> tuple[list[Part], list[float]]:
         verdict, detail = "poor", "the rep pushed for commitment and the buyer offered no next step"
     else:
         verdict, detail = "ok", "no next step offered by the buyer"
+    weight = DEFAULT.weights["next_step"]
     step = Part(Figure("buyer's next step", bool(offered), "", REFERENCES["next_step"], verdict, detail),
-                5.0 if offered else 0.0, 5 if s.buyer else 0, "next step")
-    return [trust, step], curve
+                weight if offered else 0.0, weight if s.buyer else 0, "next step")
+    return [trust, weighed(step, "next_step", r)], curve

@@ -251,7 +251,9 @@ def test_to_dict_has_the_contract_shape_and_is_json():
     assert d["scorer_version"] == SCORER_VERSION
     assert 0 <= d["overall"] <= 100
     for fig in d["figures"]:
-        assert set(fig) == {"name", "value", "unit", "reference", "verdict", "detail"}
+        assert set(fig) == {"name", "value", "unit", "reference", "verdict", "detail", "key", "better", "ideal",
+                            "points", "available"}
+        assert fig["better"] in ("up", "down")
     assert set(d["moments"][0]) == {"turn_index", "text", "labels", "cost", "why", "alternative"}
     assert d["discovery"] == {"revealed": 0, "total": 3}
     assert d["trust_final"] == 20
