@@ -1,8 +1,8 @@
 """Running figures for the practice screen's meters, recomputed after every turn.
 
-Cheap and pure: talk share, questions, listening moves, transactional moves and the length of
-the rep's current monologue.  Times are used when every turn has them, words otherwise (the
-same rule as the scorecard).
+Cheap and pure: talk share, questions, listening moves, transactional moves and the rep's longest
+monologue so far (the figure the scorecard reports; it stays after the buyer answers).  Times are
+used when every turn has them, words otherwise (the same rule as the scorecard).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ class LiveFigures:
     questions: int
     listening: int
     transactional: int
-    monologue: float  # current rep stretch since the buyer last spoke
+    monologue: float  # the rep's longest stretch so far (as the scorecard's "longest rep monologue")
     monologue_unit: str  # "s" or "words"
 
 
@@ -37,11 +37,10 @@ def live_figures(turns: Sequence[Turn]) -> LiveFigures:
     timed = bool(turns) and all(t.duration_s is not None for t in turns)
     rep = sum(_size(t, timed) for t in turns if t.speaker == "rep")
     total = sum(_size(t, timed) for t in turns)
-    monologue = 0.0
-    for turn in reversed(turns):
-        if turn.speaker != "rep":
-            break
-        monologue += _size(turn, timed)
+    monologue = stretch = 0.0
+    for turn in turns:
+        stretch = stretch + _size(turn, timed) if turn.speaker == "rep" else 0.0
+        monologue = max(monologue, stretch)
     return LiveFigures(
         talk_share=rep / total if total else 0.0,
         questions=sum("question" in t.labels for t in turns if t.speaker == "rep"),

@@ -52,7 +52,8 @@ _LEAD_FILLERS = re.compile(
     r"the thing is|you know|frankly|basically|i guess|i think)\b[\s,]*)+",
     re.IGNORECASE,
 )
-_TAIL_FILLERS = re.compile(r"(?:[\s,]+(?:you know|right|i guess|honestly|really|though|anyway))+$", re.IGNORECASE)
+#: Fillers at the end of a clause, after a comma ("..., you know"; "isn't right" keeps its "right").
+_TAIL_FILLERS = re.compile(r"(?:,\s*(?:you know|right|i guess|honestly|really|though|anyway))+$", re.IGNORECASE)
 
 _FLIP = {
     "i": "you", "me": "you", "my": "your", "mine": "yours", "myself": "yourself",

@@ -29,8 +29,23 @@ def test_time_based_when_every_turn_is_timed():
     ]
     live = live_figures(turns)
     assert live.talk_share == 3.0 / 12.0
-    assert live.monologue == 0.0
+    assert live.monologue == 3.0  # the rep's longest stretch stays after the buyer answers
     assert live.monologue_unit == "s"
+
+
+def test_monologue_agrees_with_the_scorecards_longest_rep_monologue():
+    from simulator.conversation.scorecard import score
+
+    turns = [
+        Turn("buyer", "Hi, what's this about?"),
+        Turn("rep", "We help bakeries like yours plan each morning's bake from last year's sales and the weather.",
+             labels=("pitch",)),
+        Turn("buyer", "Okay."),
+        Turn("rep", "What happens on a slow day?", labels=("question",)),
+        Turn("buyer", "We throw bread away."),
+    ]
+    live = live_figures(turns)
+    assert live.monologue == score(turns).figure("longest rep monologue").value == 16
 
 
 def test_empty_conversation():

@@ -78,7 +78,7 @@ async def test_list_filter_sort_open_navigate_costliest_and_play(history):
 
         await pilot.press("down", "down")
         assert timeline.highlighted == 2
-        assert str(replay.query_one("#turn-detail").render()).startswith("Turn 2 ")
+        assert str(replay.query_one("#turn-detail").render()).startswith("Turn 3 ")  # turns count from 1
 
         moments = session.scorecard["moments"]
         assert moments, "the pitchy session has costly moments"

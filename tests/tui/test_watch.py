@@ -81,7 +81,7 @@ async def test_watch_waits_then_follows_each_turn_live():
         assert writer.error is None
         overall = writer.session.end().scorecard["overall"]
         assert f"overall {overall}/100" in text_of(screen, "#watch-status")
-        assert any("coach note: nice follow-up" in str(s.render()) for s in screen.query(".coach"))
+        assert any("note: nice follow-up" in str(s.render()) for s in screen.query(".coach"))
 
 
 async def test_watch_by_id_and_pick_another_running_session(monkeypatch):

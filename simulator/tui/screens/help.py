@@ -24,10 +24,11 @@ arguments with their concerns, and pushes for the close.
 | F4 | show / hide hints (exam mode hides them) |
 | F5 | coach: note on this moment |
 | F6 / F7 | coach: flag this moment good / bad |
-| F8 | coach: steer the buyer (raise a concern, harder, softer) |
+| F8 | coach: steer the buyer (raise a concern, harder, softer, back to normal) |
 | F9 | pause / resume |
 | F10 | hand over to the next rep (group practice) |
 | Ctrl+E | end the session and see the scorecard |
+| Ctrl+Q | during a session: end and score it, quit without a scorecard, or keep practising |
 
 ## Replay, watch, progress
 | key | what it does |

@@ -22,6 +22,7 @@ from simulator.tui.plain import plain
 from simulator.tui.screens.dialogs import AskText, Choose
 from simulator.tui.widgets.meters import Gauge, LevelMeter, TrustMeter
 from simulator.tui.widgets.persona_card import PersonaCard
+from simulator.tui.widgets.timeline import coach_line
 from simulator.tui.widgets.turns import TurnView
 
 PHASES = {
@@ -35,7 +36,12 @@ PHASES = {
     "paused": "paused",
     "ended": "session ended",
 }
-STEERS = [("concern", "Raise a concern next"), ("harder", "Make the buyer harder"), ("softer", "Make the buyer softer")]
+STEERS = [("concern", "Raise a concern next"), ("harder", "Make the buyer harder"), ("softer", "Make the buyer softer"),
+          ("normal", "Back to the buyer's normal")]
+COACH_KEYS = "coach: F5 note · F6/F7 flag good/bad · F8 steer · F9 pause · F10 next rep"
+#: What Ctrl+Q offers during a session.
+LEAVE = [("end", "End the session and show the scorecard"), ("quit", "Quit without a scorecard (kept as interrupted)"),
+         ("stay", "Keep practising")]
 
 
 class PracticeScreen(Screen):
@@ -45,19 +51,24 @@ class PracticeScreen(Screen):
         Binding("f2", "talk", "Talk (push-to-talk)"),
         Binding("f3", "mute", "Mute buyer"),
         Binding("f4", "toggle_hints", "Hints"),
-        Binding("f5", "note", "Coach note"),
-        Binding("f6", "flag('good')", "Flag good"),
-        Binding("f7", "flag('bad')", "Flag bad"),
-        Binding("f8", "steer", "Steer buyer"),
-        Binding("f9", "pause", "Pause"),
-        Binding("f10", "hand_over", "Next rep"),
+        # the coach's keys are listed under the input (the footer cannot hold them all at 80 columns)
+        Binding("f5", "note", "Coach note", show=False),
+        Binding("f6", "flag('good')", "Flag good", show=False),
+        Binding("f7", "flag('bad')", "Flag bad", show=False),
+        Binding("f8", "steer", "Steer buyer", show=False),
+        Binding("f9", "pause", "Pause", show=False),
+        Binding("f10", "hand_over", "Next rep", show=False),
         Binding("ctrl+e", "end", "End session", priority=True),
+        Binding("ctrl+q", "leave", "Quit", priority=True),
     ]
 
-    def __init__(self, persona, opener, *, hints: bool = True, exam: bool = False) -> None:
+    def __init__(self, persona, opener, *, hints: bool = True, exam: bool = False, voice: bool = True) -> None:
         """``opener()`` returns ``(session, voice or None)``; it runs in a worker after the first paint
-        (opening the store and the buyer engine takes a moment) and may raise RapportError."""
+        (opening the store and the buyer engine takes a moment) and may raise RapportError.  ``voice``
+        False (typed mode) hides the voice-only controls: the microphone meter and F2 Talk."""
         super().__init__()
+        self.voice_mode = voice
+        self.fact_topics = {f.id: f.topic for f in getattr(persona, "facts", None) or []}
         self.persona = persona
         self.opener = opener
         self.session = None
@@ -77,12 +88,15 @@ class PracticeScreen(Screen):
                 yield VerticalScroll(id="log")
                 yield Static("", id="partial")
                 yield Static("", id="hint")
-                yield Input(placeholder="Type what you would say, Enter to send", id="typed")
+                yield Input(placeholder="Type what you'd say, Enter sends", id="typed")
+                yield Static(COACH_KEYS, id="coach-keys", classes="dim")
             with Vertical(id="sidebar"):
                 yield PersonaCard(persona, id="persona-card")
                 yield TrustMeter(id="trust")
                 yield Label(PHASES["idle"], id="phase")
-                yield LevelMeter(id="level")
+                level = LevelMeter(id="level")
+                level.display = self.voice_mode
+                yield level
                 yield Label("Your meters", classes="title")
                 yield Gauge("talk share", maximum=100, threshold=TALK_SHARE_REFERENCE * 100 + 7, good="low",
                             fmt="{:.0f}%", id="talk-share")
@@ -90,7 +104,7 @@ class PracticeScreen(Screen):
                 yield Gauge("questions", maximum=14, threshold=1, id="questions")
                 yield Gauge("listening", maximum=10, threshold=1, id="listening")
                 yield Gauge("pitch/close", maximum=10, threshold=0, good="low", id="transactional")
-                yield Gauge("monologue", maximum=60, threshold=40, good="low", fmt="{:.0f}", id="monologue")
+                yield Gauge("monologue", maximum=150, threshold=112, good="low", fmt="{:.0f} words", id="monologue")
                 yield Label("", id="rep-name", classes="dim")
         yield Footer()
 
@@ -120,8 +134,16 @@ class PracticeScreen(Screen):
         if voice is not None:
             voice.start()
 
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        """Voice-only keys are hidden in typed mode."""
+        return action != "talk" or self.voice_mode
+
     def _opened(self, session, voice) -> None:
         self.session, self.voice = session, voice
+        if voice is None and self.voice_mode:  # typed after all: no microphone to show
+            self.voice_mode = False
+            self.query_one("#level", LevelMeter).display = False
+            self.refresh_bindings()
         self.query_one("#rep-name", Label).update(plain(f"in the hot seat: {session.rep_name or 'you'}"))
         if self.muted and voice is not None:
             voice.set_muted(True)
@@ -169,7 +191,7 @@ class PracticeScreen(Screen):
 
     def _add_turn(self, turn) -> None:
         log = self.query_one("#log", VerticalScroll)
-        log.mount(TurnView(turn, self.persona.name, self._last_trust))
+        log.mount(TurnView(turn, self.persona.name, self._last_trust, topics=self.fact_topics))
         log.scroll_end(animate=False)
         if turn.speaker == "buyer" and turn.trust is not None:
             meter = self.query_one("#trust", TrustMeter)
@@ -182,12 +204,8 @@ class PracticeScreen(Screen):
         self._update_meters()
 
     def _add_coach(self, event: ev.CoachAction) -> None:
-        text = {"note": "📝 note", "flag_good": "👍 flagged good", "flag_bad": "👎 flagged bad",
-                "steer": "🎛 steer", "pause": "⏸ paused", "resume": "▶ resumed",
-                "handover": "🔁 hand-over"}.get(event.kind, event.kind)
-        detail = f": {event.text}" if event.text else ""
         log = self.query_one("#log", VerticalScroll)
-        log.mount(Static(plain(f"coach {text}{detail}"), classes="turn coach"))
+        log.mount(Static(plain(coach_line(event)), classes="turn coach"))
         log.scroll_end(animate=False)
         if event.kind == "handover" and event.rep_name:
             self.query_one("#rep-name", Label).update(plain(f"in the hot seat: {event.rep_name}"))
@@ -199,7 +217,10 @@ class PracticeScreen(Screen):
         self.query_one("#listening", Gauge).value = live.listening
         self.query_one("#transactional", Gauge).value = live.transactional
         monologue = self.query_one("#monologue", Gauge)
-        monologue.fmt = "{:.0f} " + ("s" if live.monologue_unit == "s" else "w")
+        timed = live.monologue_unit == "s"
+        monologue.fmt = "{:.0f} " + ("s" if timed else "words")
+        # the scorecard's limit: 45 s, or about 112 words at 150 words a minute
+        monologue.maximum, monologue.threshold = (60, 45) if timed else (150, 112)
         monologue.value = live.monologue
         monologue.refresh()  # the unit may have changed while the value did not
 
@@ -288,6 +309,28 @@ class PracticeScreen(Screen):
     def action_end(self) -> None:
         if self._ready():
             self._finish()
+
+    def action_leave(self) -> None:
+        """Ctrl+Q: ask whether to end and score the session, quit without a scorecard, or stay."""
+        if self.session is None or self.session.ended:
+            self.app.exit()
+            return
+
+        def chosen(choice: str | None) -> None:
+            if choice == "end":
+                self._finish()
+            elif choice == "quit":
+                self._quit_unscored()
+        self.app.push_screen(Choose("Leave this session?", LEAVE), chosen)
+
+    @work(thread=True, exclusive=True, group="finish")
+    def _quit_unscored(self) -> None:
+        if self.voice is not None:
+            self.voice.stop()
+        recorder = getattr(self.session, "recorder", None)
+        if recorder is not None:
+            recorder.close("interrupted", "quit")
+        self.app.call_from_thread(self.app.exit)
 
     @work(thread=True, exclusive=True, group="finish")
     def _finish(self) -> None:

@@ -23,7 +23,7 @@ from simulator.tui.widgets.charts import TrendChart
 #: the charts shown, in order: (figure name in the scorecard, title on screen)
 CHARTS = (
     ("overall", "Overall score"),
-    ("rep talk share", "Talk share (lower is better: top reps ~43%)"),
+    ("rep talk share", "Talk share (best near the ~43% of top reps)"),
     ("questions", "Questions asked"),
     ("listening", "Listening moves"),
     ("transactional moves", "Transactional moves (pitch, benefit, leading, rebuttal, close)"),
@@ -60,7 +60,9 @@ class ProgressScreen(Screen):
     def on_mount(self) -> None:
         table = self.query_one("#progress-sessions", DataTable)
         # fixed widths: the table looks the same however soon after loading it is drawn
-        for label, width in (("started (UTC)", 16), ("id", 8), ("persona", 26), ("reps", 24), ("score", 5)):
+        narrow = self.app.size.width < 110  # every column on screen at 80 columns
+        for label, width in (("started (UTC)", 16), ("id", 8), ("persona", 18 if narrow else 26),
+                             ("reps", 12 if narrow else 24), ("score", 5)):
             table.add_column(label, width=width)
         self._load(self.rep)
 

@@ -19,12 +19,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Label, OptionList, Select, Sparkline, Static
+from textual.widgets import DataTable, Footer, Header, Label, OptionList, Select, Static
 
 from simulator.errors import RapportError
+from simulator.session import wording
 from simulator.tui.plain import clean, plain
 from simulator.tui.widgets.export_dialog import ExportDialog, export_target
 from simulator.tui.widgets.timeline import Timeline, detail_text, moments_by_turn, notes_by_turn, trust_before
+from simulator.tui.widgets.trust_chart import TrustChart
 
 SORTS = ("date", "score")
 
@@ -86,8 +88,10 @@ class ReplayScreen(Screen):
     def on_mount(self) -> None:
         table = self.query_one("#sessions", DataTable)
         # fixed widths: the table looks the same however soon after loading it is drawn
-        for label, width in (("id", 8), ("started (UTC)", 16), ("status", 11), ("persona", 26), ("reps", 24),
-                             ("turns", 5), ("score", 5)):  # fmt: skip
+        # narrower persona and reps columns on a narrow terminal, so every column stays on screen
+        narrow = self.app.size.width < 110
+        for label, width in (("id", 8), ("started (UTC)", 16), ("status", 11), ("persona", 12 if narrow else 26),
+                             ("reps", 7 if narrow else 24), ("turns", 5), ("score", 5)):  # fmt: skip
             table.add_column(label, width=width)
         table.focus()
         self._load(self.options.rep_filter, None)
@@ -190,10 +194,11 @@ class SessionReplayScreen(Screen):
     """One stored session, turn by turn. Up/Down move through the turns."""
 
     BINDINGS = [
-        Binding("p", "play", "Play/stop recording"),
-        Binding("c", "costly", "Next costly moment"),
-        Binding("r", "rescore", "Re-score"),
-        Binding("e", "export", "Export"),
+        # the status line above the footer lists these (the footer cannot hold them all at 80 columns)
+        Binding("p", "play", "Play/stop recording", show=False),
+        Binding("c", "costly", "Next costly moment", show=False),
+        Binding("r", "rescore", "Re-score", show=False),
+        Binding("e", "export", "Export", show=False),
         Binding("escape", "back", "Back"),
     ]
 
@@ -214,7 +219,7 @@ class SessionReplayScreen(Screen):
             with VerticalScroll(id="turn-pane"):
                 yield Static("", id="turn-detail")
                 yield Label("Trust over the session", classes="title", id="trust-heading")
-                yield Sparkline([], id="replay-trust")
+                yield TrustChart([], caption="start → after each buyer turn", id="replay-trust")
         yield Static("p play · c costliest moments · r re-score · e export · Esc back", id="replay-status",
                      classes="dim")
         yield Footer()
@@ -263,7 +268,9 @@ class SessionReplayScreen(Screen):
         start = persona.get("starting_trust")
         self.query_one("#timeline", Timeline).show(session, self.buyer_name, start)
         curve = [float(t.trust) for t in session.turns if t.speaker == "buyer" and t.trust is not None]
-        self.query_one("#replay-trust", Sparkline).data = curve
+        if curve and start is not None:
+            curve.insert(0, float(start))
+        self.query_one("#replay-trust", TrustChart).show(curve)
         self._detail()
         if notice:
             self.notify(notice, timeout=8)
@@ -291,7 +298,8 @@ class SessionReplayScreen(Screen):
         before = trust_before(turns, self.session.persona.get("starting_trust"))[index]
         notes = notes_by_turn(self.session).get(index, [])
         moment = moments_by_turn(self.session.scorecard).get(index)
-        text = detail_text(index, turns[index], self.buyer_name, before, notes, moment, self.recording(index)[1])
+        text = detail_text(index, turns[index], self.buyer_name, before, notes, moment, self.recording(index)[1],
+                           wording.fact_topics(self.session.persona))
         self.query_one("#turn-detail", Static).update(text)
 
     # ---- intents -----------------------------------------------------------------------------

@@ -2,32 +2,59 @@
 
 from __future__ import annotations
 
+from rich import box
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Label, Sparkline, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Header, Label, Static, TabbedContent, TabPane
 
+from simulator.session import wording
 from simulator.tui.plain import clean, plain, plain_content
+from simulator.tui.widgets.trust_chart import TrustChart
 
 VERDICT_STYLE = {"good": "green", "ok": "yellow", "poor": "red", "n/a": "dim"}
+CURVE_CAPTION = "start → after each buyer turn"
 
 
 def format_value(figure: dict) -> str:
-    value = figure.get("value")
-    unit = figure.get("unit") or ""
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        if unit == "%":
-            return f"{value:.0f}%"
-        return f"{value:.1f} {unit}".strip()
-    if isinstance(value, dict):
-        return ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in value.items())
-    return f"{value} {unit}".strip()
+    """A figure's value as a coach reads it (the same words as the exports)."""
+    return wording.figure_value(figure)
+
+
+def figures_table(card: dict) -> Table:
+    """The figures with what this call measured (its own target included) and the published reference;
+    every column wraps, so nothing is cut off at any width."""
+    table = Table(expand=True, show_lines=False, header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("figure", ratio=2, overflow="fold")
+    table.add_column("you", ratio=2, overflow="fold")
+    table.add_column("verdict", width=7, no_wrap=True)
+    table.add_column("this call", ratio=4, overflow="fold")
+    table.add_column("reference", ratio=4, overflow="fold", style="dim")
+    for figure in card.get("figures", []):
+        verdict = clean(figure.get("verdict", ""))
+        table.add_row(clean(figure.get("name", "")), clean(format_value(figure)),
+                      Text(verdict, style=VERDICT_STYLE.get(verdict, "")), clean(figure.get("detail") or ""),
+                      clean(figure.get("reference", "")))
+    return table
+
+
+def moment_grid(rank: int, moment: dict) -> Table:
+    """One costly moment: the labels in one column, the words wrapped in the next (continuation lines
+    stay under the words, not at column 0)."""
+    grid = Table.grid(padding=(0, 1), expand=True)
+    grid.add_column(justify="right", no_wrap=True, style="bold")
+    grid.add_column(ratio=1, overflow="fold")
+    turn = moment.get("turn_index")
+    where = f" ({wording.turn_no(turn)})" if isinstance(turn, int) else ""
+    grid.add_row(f"{rank}. You said", Text(f"“{clean(moment.get('text') or moment.get('rep_text', ''))}”{where}"))
+    if moment.get("why"):
+        grid.add_row("Why it cost", Text(clean(moment["why"]), style="italic"))
+    if moment.get("alternative"):
+        grid.add_row(Text("Try instead", style="bold green"), Text(f"“{clean(moment['alternative'])}”", style="green"))
+    return grid
 
 
 class ScorecardView(Vertical):
@@ -49,34 +76,17 @@ class ScorecardView(Vertical):
                               "uncovered"))
         curve = [float(x) for x in card.get("trust_curve") or [] if x is not None]
         if curve:
-            yield Label(f"Trust: {curve[0]:.0f} → {curve[-1]:.0f}", classes="title")
-            yield Sparkline(curve, id="trust-curve")
-        table = DataTable(id="figures", zebra_stripes=True, cursor_type="row")
-        yield table
+            yield Label(f"Buyer trust: {wording.number(curve[0])} → {wording.number(curve[-1])} (of 100)",
+                        classes="title")
+            yield TrustChart(curve, caption=CURVE_CAPTION, id="trust-curve")
+        yield Static(figures_table(card), id="figures")
         moments = card.get("moments") or []
         if moments:
             yield Label("The moments that cost the most", classes="title")
             for i, moment in enumerate(moments, 1):
-                text = Text(f"{i}. You said: ", style="bold")
-                text.append(f"“{clean(moment.get('text') or moment.get('rep_text', ''))}”")
-                why = moment.get("why")
-                if why:
-                    text.append(f"\n   Why it cost: {clean(why)}", style="italic")
-                alternative = moment.get("alternative")
-                if alternative:
-                    text.append("\n   Try instead: ", style="bold green")
-                    text.append(f"“{clean(alternative)}”", style="green")
-                yield Static(text, classes="moment")
+                yield Static(moment_grid(i, moment), classes="moment")
         if card.get("formula"):
             yield Static(plain(f"How the overall is computed: {card['formula']}", style="dim"), classes="formula")
-
-    def on_mount(self) -> None:
-        table = self.query_one("#figures", DataTable)
-        table.add_columns("figure", "you", "verdict", "reference")
-        for figure in self.card.get("figures", []):
-            verdict = str(figure.get("verdict", ""))
-            table.add_row(plain(figure.get("name", "")), plain(format_value(figure)),
-                          plain(verdict, style=VERDICT_STYLE.get(verdict, "")), plain(figure.get("reference", "")))
 
 
 class ScorecardScreen(Screen):

@@ -19,8 +19,8 @@ MODES = (("voice", "Hands-free voice"), ("ptt", "Push-to-talk"), ("typed", "Type
 
 def persona_option(persona) -> Option:
     text = Text(clean(persona.name), style="bold")
+    text.append(f" [{clean(persona.difficulty)}]", style="dim")  # beside the name: never alone on a line
     text.append(f"  {clean(persona.role)}, {clean(persona.company)}")
-    text.append(f"  [{clean(persona.difficulty)}]", style="dim")
     text.append(f"\n  {clean(persona.industry)}: {clean(persona.situation)}", style="italic")
     return Option(text, id=persona.id)
 
@@ -59,7 +59,7 @@ class StartScreen(Screen):
             with Vertical(id="settings-pane"):
                 # The form scrolls on small terminals (80x24); Start sits below it, always on screen,
                 # whatever appears in the form later (the voice note arrives when the check finishes).
-                with VerticalScroll(id="settings"):
+                with VerticalScroll(id="settings", can_focus=False):  # Tab goes to the name, not the box
                     yield Label("Your name", classes="title")
                     yield Input(value=clean(self.defaults["rep_name"]), placeholder="e.g. Sam", id="rep-name")
                     yield Label("How you will speak", classes="title")

@@ -23,6 +23,7 @@ from textual.widgets import Footer, Header, Label, Static
 from simulator.conversation.live import live_figures
 from simulator.errors import RapportError
 from simulator.session import events as ev
+from simulator.session import wording
 from simulator.tui.plain import clean, plain
 from simulator.tui.screens.dialogs import Choose
 from simulator.tui.screens.replay import leave, when
@@ -64,7 +65,13 @@ class WatchScreen(Screen):
         self.session_id = session_id
         self.generation = 0
         self.turns: dict[int, object] = {}
+        #: the last widget shown for each turn (its TurnView, then the coach notes made at it)
+        self.anchors: dict[int, object] = {}
         self.buyer_name = "Buyer"
+        self.topics: dict[str, str] = {}
+        self.title_parts: tuple[str, str, float] | None = None  # (session id, buyer name, started at)
+        self.reps: list[str] = []
+        self.rep_now: str | None = None
         self.last_trust: float | None = None
         self.ended: ev.SessionEnded | None = None
         self._stop = threading.Event()
@@ -99,6 +106,7 @@ class WatchScreen(Screen):
         self._stop = threading.Event()
         self.generation += 1
         self.turns.clear()
+        self.anchors.clear()
         self.last_trust, self.ended = None, None
         self.query_one("#watch-log", VerticalScroll).remove_children()
         self._follow(session_id, self.generation, self._stop)
@@ -157,15 +165,35 @@ class WatchScreen(Screen):
         self.session_id = s.id
         persona = persona_view(session.persona, s.persona_id)
         self.buyer_name = persona.name
-        title = Text(f"Watching {clean(s.id)}", style="bold")
-        title.append(f" · {persona.name} · rep {clean(', '.join(s.reps)) or '?'} · started {when(s.started_at)} UTC",
-                     style="dim")
-        self.query_one("#watch-title", Static).update(title)
+        self.topics = wording.fact_topics(session.persona)
+        self.title_parts = (s.id, persona.name, s.started_at)
+        self.reps = list(s.reps[:1])
+        self.rep_now = s.reps[0] if s.reps else None
+        self._title()
         card = self.query_one("#watch-persona-card", Static)
         card.update(persona_summary(persona))
         card.add_class("shown")
         status = plain(f"{s.status} · read-only · F2 replays it · l other sessions")
         self.query_one("#watch-status", Static).update(status)
+
+    def _title(self) -> None:
+        """``Watching k7m2q9xa · Dave · rep Alex (after Sam) · started ...``: the rep in the hot seat now."""
+        if self.title_parts is None:
+            return
+        sid, buyer, started = self.title_parts
+        title = Text(f"Watching {clean(sid)}", style="bold")
+        earlier = [r for r in self.reps if r != self.rep_now]
+        after = f" (after {clean(', '.join(earlier))})" if earlier else ""
+        title.append(f" · {buyer} · rep {clean(self.rep_now or '?')}{after} · started {when(started)} UTC",
+                     style="dim")
+        self.query_one("#watch-title", Static).update(title)
+
+    def _rep_spoke(self, name: str | None) -> None:
+        if name and name != self.rep_now:
+            self.rep_now = name
+            if name not in self.reps:
+                self.reps.append(name)
+            self._title()
 
     def _event(self, event: ev.Event) -> None:
         log = self.query_one("#watch-log", VerticalScroll)
@@ -173,7 +201,11 @@ class WatchScreen(Screen):
             if event.index in self.turns:
                 return
             self.turns[event.index] = event.turn
-            log.mount(TurnView(event.turn, self.buyer_name, self.last_trust))
+            view = TurnView(event.turn, self.buyer_name, self.last_trust, topics=self.topics)
+            self.anchors[event.index] = view
+            log.mount(view)
+            if event.turn.speaker == "rep":
+                self._rep_spoke(event.turn.rep_name)
             if event.turn.speaker == "buyer" and event.turn.trust is not None:
                 meter = self.query_one("#watch-trust", TrustMeter)
                 meter.delta = 0 if self.last_trust is None else event.turn.trust - self.last_trust
@@ -181,7 +213,15 @@ class WatchScreen(Screen):
                 self.last_trust = event.turn.trust
             self._meters()
         elif isinstance(event, ev.CoachAction):
-            log.mount(Static(plain(coach_line(event)), classes="turn coach"))
+            note = Static(plain(coach_line(event)), classes="turn coach")
+            anchor = self.anchors.get(event.turn_index) if event.turn_index is not None else None
+            if anchor is not None:  # under the turn it was made at, even when it arrives later
+                log.mount(note, after=anchor)
+                self.anchors[event.turn_index] = note
+            else:
+                log.mount(note)
+            if event.kind == "handover":
+                self._rep_spoke(event.text or event.rep_name)
         elif isinstance(event, ev.SessionEnded):
             self.ended = event
             overall = (event.scorecard or {}).get("overall")

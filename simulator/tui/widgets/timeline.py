@@ -12,18 +12,14 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from simulator.conversation.turns import Turn
+from simulator.session import wording
 from simulator.tui.plain import clean
 from simulator.tui.widgets.turns import label_style
 
-COACH_WORDS = {"note": "note", "flag_good": "flagged good", "flag_bad": "flagged bad", "steer": "steer",
-               "pause": "paused", "resume": "resumed", "handover": "hand-over"}  # fmt: skip
-
 
 def coach_line(event) -> str:
-    """``coach note: good question`` for a stored CoachEvent (control characters removed)."""
-    word = COACH_WORDS.get(event.kind, event.kind)
-    detail = event.text or (event.rep_name if event.kind == "handover" else "") or ""
-    return clean(f"coach {word}: {detail}" if detail else f"coach {word}")
+    """``coach · 0:16 · note: good question`` for a coach event, stored or live (control characters removed)."""
+    return clean(f"coach · {wording.clock(event.t)} · {wording.coach_text(event)}")
 
 
 def notes_by_turn(session) -> dict[int, list]:
@@ -62,21 +58,22 @@ def _chips(text: Text, labels) -> None:
 
 
 def row_text(index: int, turn: Turn, buyer_name: str, before: float | None, notes: list,
-             moment: tuple[int, dict] | None) -> Text:
-    """One timeline row: number, speaker, words, moves or trust, recording mark, notes, cost."""
-    text = Text(f"{index:>3} ", style="dim")
+             moment: tuple[int, dict] | None, topics: dict[str, str] | None = None) -> Text:
+    """One timeline row: number (from 1), speaker, words, moves or trust, recording mark, notes, cost."""
+    text = Text(f"{index + 1:>3} ", style="dim")
     if turn.speaker == "rep":
         text.append(f"{clean(turn.rep_name or 'Rep')}: ", style="bold cyan")
         text.append(clean(turn.text))
         _chips(text, turn.labels)
     else:
-        text.append(f"{clean(buyer_name)}: ", style="bold magenta")
+        text.append(clean(buyer_name), style="bold magenta")
+        if turn.trust is not None:  # beside the name, so it never wraps onto a line of its own
+            delta = "" if before is None or turn.trust == before else f"\u00a0{turn.trust - before:+.0f}"
+            text.append(f" (trust\u00a0{turn.trust:.0f}{delta})", style="dim")
+        text.append(": ", style="bold magenta")
         text.append(clean(turn.text))
-        if turn.trust is not None:
-            delta = "" if before is None or turn.trust == before else f" ({turn.trust - before:+.0f})"
-            text.append(f"   trust {turn.trust:.0f}{delta}", style="dim")
         if turn.revealed:
-            text.append(f"   * {clean(', '.join(turn.revealed))}", style="italic yellow")
+            text.append(f"\n     ✦ learned: {_topics(turn, topics)}", style="italic yellow")
     if turn.audio:
         text.append("  [rec]", style="dim")
     if moment is not None:
@@ -87,11 +84,15 @@ def row_text(index: int, turn: Turn, buyer_name: str, before: float | None, note
     return text
 
 
+def _topics(turn: Turn, topics: dict[str, str] | None) -> str:
+    return clean(", ".join((topics or {}).get(f, f) for f in turn.revealed))
+
+
 def detail_text(index: int, turn: Turn, buyer_name: str, before: float | None, notes: list,
-                moment: tuple[int, dict] | None, recording: str) -> Text:
+                moment: tuple[int, dict] | None, recording: str, topics: dict[str, str] | None = None) -> Text:
     """Everything about one turn, for the detail pane."""
     who = clean((turn.rep_name or "Rep") if turn.speaker == "rep" else buyer_name)
-    text = Text(f"Turn {index} · {who} ({clean(turn.speaker)})\n", style="bold")
+    text = Text(f"Turn {index + 1} · {who} ({clean(turn.speaker)})\n", style="bold")
     text.append(f"“{clean(turn.text)}”\n")
     if turn.speaker == "rep":
         text.append("\nmoves:", style="bold")
@@ -109,8 +110,8 @@ def detail_text(index: int, turn: Turn, buyer_name: str, before: float | None, n
         if before is not None and turn.trust != before:
             text.append(f" ({turn.trust - before:+.0f})", style="green" if turn.trust > before else "red")
         if turn.revealed:
-            text.append("\nrevealed: ", style="bold")
-            text.append(clean(", ".join(turn.revealed)), style="italic yellow")
+            text.append("\nlearned: ", style="bold")
+            text.append(_topics(turn, topics), style="italic yellow")
     text.append("\nrecording: ", style="bold")
     text.append(clean(recording), style="dim")
     if moment is not None:
@@ -137,9 +138,11 @@ class Timeline(OptionList):
         notes = notes_by_turn(session)
         moments = moments_by_turn(session.scorecard)
         befores = trust_before(session.turns, start_trust)
+        topics = wording.fact_topics(session.persona)
         self.clear_options()
         self.add_options([
-            Option(row_text(i, turn, buyer_name, befores[i], notes.get(i, []), moments.get(i)), id=f"turn-{i}")
+            Option(row_text(i, turn, buyer_name, befores[i], notes.get(i, []), moments.get(i), topics),
+                   id=f"turn-{i}")
             for i, turn in enumerate(session.turns)
         ])  # fmt: skip
         if session.turns:
