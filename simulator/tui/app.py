@@ -137,7 +137,8 @@ class RapportApp(App):
                                     engine_settings=options.extra.get("model") and {"model": options.extra["model"]})
             return session, self._voice(options, session)
 
-        self.push_screen(PracticeScreen(persona, opener, hints=options.hints, exam=options.exam))
+        voice = options.mode != "typed" or options.audio_file is not None
+        self.push_screen(PracticeScreen(persona, opener, hints=options.hints, exam=options.exam, voice=voice))
 
     def practice_failed(self) -> None:
         """A session that could not open: back to where the user chose it (or the start screen)."""
