@@ -237,6 +237,11 @@ async def test_history_screens_fit(size, monkeypatch):
                 assert detail.startswith("Turn 1 ")
                 rows = [str(app.screen.query_one("#timeline").get_option_at_index(i).prompt) for i in range(3)]
                 assert "note: good open question" in rows[2]
+                await pilot.press("e")  # the export dialog
+                await wait_for(pilot, lambda app=app: type(app.screen).__name__ == "ExportDialog")
+                fits(app)
+                await pilot.press("escape")
+                await wait_for(pilot, lambda app=app: type(app.screen).__name__ == "SessionReplayScreen")
             if options.start == "watch":  # notes stored after every turn still show under their own turn
                 children = list(app.screen.query_one("#watch-log").children)
                 views = [c for c in children if isinstance(c, TurnView)]
