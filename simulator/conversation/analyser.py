@@ -22,13 +22,13 @@ from typing import TYPE_CHECKING
 from simulator.conversation.catalogue import CATALOGUE
 from simulator.conversation.features import extract
 from simulator.conversation.model import Model
-from simulator.conversation.moves import LABELS, TRANSACTIONAL, Analysis
+from simulator.conversation.moves import CONSULTATIVE, LABELS, TRANSACTIONAL, Analysis
 
 if TYPE_CHECKING:
     import numpy as np
 
 #: Recorded with every analysed turn; bump when the rules, features or weights change.
-ANALYSER_VERSION = "rules+lr-1.8"
+ANALYSER_VERSION = "rules+lr-1.9"
 
 WEIGHTS = Path(__file__).with_name("analyser_model.json")
 
@@ -37,6 +37,8 @@ WEIGHTS = Path(__file__).with_name("analyser_model.json")
 #: cross-validation on the corpus; see docs/analyser.md).
 CLAUSE_THRESHOLD = 0.5
 CLAUSE_GATE = 0.1
+#: The same for a consultative label in a turn whose labels are all neutral (analyser 1.9).
+CONSULTATIVE_GATE = 0.1
 
 #: A cue for a chosen label when none of the rules that speak for it fired.
 FALLBACK_CUES: dict[str, str] = {m.name: m.cue for m in CATALOGUE}
@@ -88,8 +90,12 @@ def _add_clause_labels(labels: tuple[str, ...], whole: np.ndarray, feats, buyer_
     pitch, a benefit and a close; on the whole turn the strongest move can mask the others.
     """
     chosen = set(labels)
+    # the strongest move decides the stance: a transactional clause counts in any turn, a consultative one in a
+    # turn read as small talk only ("thanks for the time | could you tell me how your operation runs")
+    stronger = TRANSACTIONAL | (CONSULTATIVE if not chosen & (TRANSACTIONAL | CONSULTATIVE) else frozenset())
     open_labels = [i for i, label in enumerate(weights.labels)
-                   if label in TRANSACTIONAL and label not in chosen and whole[i] >= CLAUSE_GATE]
+                   if label in stronger and label not in chosen
+                   and whole[i] >= (CLAUSE_GATE if label in TRANSACTIONAL else CONSULTATIVE_GATE)]
     if not open_labels:  # nothing a clause could add: skip the per-clause pass (same result, faster)
         return labels
     for clause, marked in zip(feats.norm.clauses, feats.norm.marked_questions, strict=True):

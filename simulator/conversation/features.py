@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from simulator.conversation.numbers import NUMBER_WORDS, shared_numbers
 from simulator.conversation.rules import RULES, S, display
 from simulator.conversation.rules_structure import STRUCTURE_RULES
 from simulator.conversation.text import AUX, STOPWORDS, WH, Normalised, content_words, normalise, stem
@@ -104,10 +105,20 @@ def is_question_clause(clause: tuple[str, ...], marked: bool) -> bool:
     return bool(_INVITE.search(" ".join(words)))
 
 
+#: Spoken and written numbers stand as one word "#" in the n-grams (a price, a figure of the buyer's, a count),
+#: so that no single figure ("thirty", "eight") carries a move.
+NUMBER_CLASS = True
+_NUMBER_TOKENS = NUMBER_WORDS - {"one", "half", "dozen", "grand"}
+
+
+def _number_class(word: str) -> str:
+    return "#" if word in _NUMBER_TOKENS or word[0].isdigit() else word
+
+
 def _ngrams(norm: Normalised) -> list[str]:
     out: list[str] = []
     for clause in norm.clauses:
-        body = list(clause)
+        body = [_number_class(w) for w in clause] if NUMBER_CLASS else list(clause)
         if not body:
             continue
         out.append("^" + body[0])
@@ -244,6 +255,7 @@ def _buyer(norm: Normalised, q_flags: list[bool], joined: str, buyer_said: str, 
         if in_q:
             names.append("echo_question")
             cues.append(("question", f"asks about the buyer's own words '{quoted}'", ""))
+    _buyer_facts(norm, q_flags, bnorm, rep_stems, set(bwords), names, cues)
     if concern:
         m = _CONTRAST.search(joined)
         if m:
@@ -258,3 +270,24 @@ def _buyer(norm: Normalised, q_flags: list[bool], joined: str, buyer_said: str, 
         if _QUESTION_START.search(joined) and shared:
             names.append("concern_explored")
 
+
+
+def _buyer_facts(norm: Normalised, q_flags: list[bool], bnorm: Normalised, rep_stems: set[str], buyer_stems: set[str],
+                 names: list[str], cues: list[tuple[str, str, str]]) -> None:
+    """The rep restating the buyer's own facts: their numbers ("thirty-eight thousand and three weeks closed"
+    after "we lost 38,000 and were closed three weeks"), or a statement made only of the buyer's words."""
+    statements = [c for c, q in zip(norm.clauses, q_flags, strict=True) if not q]
+    said = [w for c in statements for w in c]
+    if said and (NUMBER_WORDS.intersection(said) or any(w[0].isdigit() for w in said)):
+        shared = shared_numbers(said, bnorm.tokens)
+        if shared:
+            names.append("echo_number")
+            quoted = ", ".join(f"{v:,g}" for v in shared[:3])
+            cues.append(("listening", f"repeats the buyer's own figures ({quoted})", ""))
+        else:
+            names.append("new_number")
+    for clause in statements:
+        own = content_words(clause)
+        if own and own <= buyer_stems and not set(clause) & _SELLER:
+            names.append("echo_clause")  # "three weeks closed": nothing in it but what the buyer said
+            break

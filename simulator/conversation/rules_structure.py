@@ -34,6 +34,15 @@ COMMIT_NOUNS = (r"install|installation|delivery|deliveries|kickoff|kick off|go l
                 r"fitting|survey|site visit|order|contract|agreement|paperwork|deposit|signature|licences|licenses|"
                 r"seats|rollout|roll out|migration|billing|setup|set up|first session|first batch|first payment|"
                 r"first shipment|handover|collection|direct debit")
+#: Acts of commitment in any line of business (buying, giving, signing up, applying, hiring ...).
+GIVE_VERBS = (r"make (?:a|an|your|the|that|this|one) (?:\w+ )?(?:donation|gift|pledge|payment|commitment|purchase|"
+              r"decision|booking|offer|application|investment|deposit|order|start)|"
+              r"give(?! (?:me|us) (?:a|an|some) (?:idea|sense|picture|overview|bit|feel|flavour|rundown|example|"
+              r"breakdown))|donate|pledge|contribute|commit|sign|sign up|buy|purchase|"
+              r"take (?:it|this|that|them|one|out|up|the|him|her|on)|go ahead|proceed|invest|join|enrol|enroll|apply|"
+              r"put (?:down|in|forward|an offer)|"
+              r"switch|book|order|hire|sponsor|support (?:us|our|this|the|a)|set up (?:a|the|your)|start|move forward|"
+              r"get (?:started|going|signed)")
 #: Dates and slots.
 _ORD = r"(?:[1-9]|[12]\d|3[01])(?:st|nd|rd|th)"
 TIME = (r"(?<!a )(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|tomorrow|tonight|this afternoon|"
@@ -74,6 +83,17 @@ KEYS: dict[str, str] = {
                   "easter "
                   "christmas half long into settling settle finding go hobby hobbies cycling fishing marathon",
     "o_repair": "spell speaker written saying video screen sound volume",
+    "c_willing": "willing prepared position able ready happy keen open minded ok",
+    "c_how_much_give": "much many",
+    "c_when_done": "when what which how",
+    "c_act_now": "today tonight now evening call while before",
+    "c_offer_to_act": "me can let shall will",
+    "c_amount_choice": "or",
+    "c_payment": "card sort account bank standing debit payment deposit details",
+    "p_recommend": "recommend recommendation suggest suggestion advise advice propose go perfect ideal fit right spot "
+                   "made",
+    "p_thing_has": "has have comes includes covers offers boasts features provides brings",
+    "p_experience": "years year",
     "q_future": "solved fixed sorted gone worked perfect wand forward year months different change changed notice "
                 "mean look",
 }
@@ -106,6 +126,69 @@ STRUCTURE_RULES: tuple[Rule, ...] = (
           r"\b(?:the|your) first (?:" + COMMIT_NOUNS + r"|order|shipment|batch|invoice|install|payment|"
           r"session|cohort|drop)\b",
           "takes the sale for granted ('{m}')"),
+    # --- close: asks for commitment in any line of business, whatever the offer is called -------------------
+    _rule("c_willing", "close",
+          r"\b(?:are|would|will|is|were) (?:you|your \w+|they) (?:be )?(?:willing|prepared|in a position|able|ready|"
+          r"happy|keen|open|minded|ok) to (?:" + GIVE_VERBS + r")\b",
+          "asks the buyer to commit ('{m}')"),
+    _rule("c_how_much_give", "close",
+          r"\bhow (?:much|many) (?:\w+ )?(?:will|would|can|could|shall) (?:you|we) (?:like to |want to |be able to |"
+          r"feel able to |be happy to |be willing to |be |be looking to |manage to |put (?:you|yourself) down for)?"
+          r"(?:give|giving|donate|donating|pledge|pledging|contribute|contributing|commit|committing|sponsor|"
+          r"sponsoring|put down|putting down|deposit|order|ordering|take|taking|sign up|put you down|reserve)\b",
+          "asks how much the buyer will commit ('{m}')"),
+    _rule("c_when_done", "close",
+          r"\b(?:when|what day|what time|which day|how soon|what date) (?:would|shall|should|can|could) (?:you|we) "
+          r"(?:like|want|prefer|be wanting) (?:the|your|our|it|them|this|that|those|these|him|her)(?: \w+){0,2} "
+          r"(?:\w+ed|done|set up|sent|fitted|fit|built|made|taken|shown|drawn up|written|put in|started|begun|"
+          r"going|running|sorted|up and running)\b|"
+          r"\b(?:when|what day|what time|which day|how soon|what date) (?:would|shall|should|can|could) (?:you|we) "
+          r"(?:like|want|prefer) to (?:" + GIVE_VERBS + r"|move in|view|come in|come and see|see it|"
+          r"have (?:it|them))\b",
+          "assumes the next step of the deal is happening ('{m}')"),
+    _rule("c_act_now", "close",
+          r"\b(?:you|we)\b[^|]*\b(?:give|giving|donate|donating|pledge|sign|signing|join|joining|take it|take one|"
+          r"buy|buying|order|ordering|book|booking|set (?:it|that|this|you) up|setting up|go ahead|commit|committing|"
+          r"apply|applying|put down|putting down|"
+          r"get (?:you|it|that|this) (?:started|signed|booked|set up|going))\b[^|]*"
+          r"\b(?:today|tonight|right now|this evening|on this call|while (?:we are|i am|you are) on|"
+          r"before (?:i|you) go)\b",
+          "asks for commitment now ('{m}')"),
+    _rule("c_offer_to_act", "close",
+          r"\b(?:would you like me to|do you want me to|want me to|shall i|can i|let me|i can|i will) (?:just )?"
+          r"(?:go ahead and )?(?:put (?:you|your name|an offer|in an offer|the offer|him|her|them) (?:down|in|forward|"
+          r"through|on)|put (?:you|it|that|him|her|them) forward|submit|register|enrol|enroll|sign you|book (?:you|it|"
+          r"that|the|a|in)|reserve|take (?:your|the|a) (?:card|payment|deposit|details|first|order)|process|"
+          r"start the (?:application|paperwork|process|order|policy|cover)|set up (?:the|your) (?:\w+ )?(?:policy|"
+          r"cover|account|direct debit|standing order|payment|plan|order|application))\b",
+          "offers to take the next step of the deal for the buyer ('{m}')"),
+    _rule("c_amount_choice", "close",
+          r"\b(?:would you|do you|will you|shall we|shall i|should we|is it|is that|are you|are we|can we|could we)\b"
+          r"[^|]*\b(?:\d+\w*|five|ten|twelve|fifteen|twenty|thirty|forty|fifty|sixty|hundred|thousand)"
+          r"(?: \w+){0,3} or (?:the |a |an )?(?:\d+\w*|five|ten|twelve|fifteen|twenty|thirty|forty|fifty|sixty|"
+          r"hundred|thousand)\b",
+          "offers a choice of amounts or terms ('{m}')"),
+    _rule("c_payment", "close",
+          r"\b(?:long card number|card number|sort code|account number|bank details|card details|payment details|"
+          r"standing order|direct debit|take (?:a|the|your) (?:payment|deposit)|first payment)\b",
+          "takes payment details ('{m}')"),
+    # --- pitch: what the seller offers, recommends or presents as theirs, whatever it is -------------------
+    _rule("p_recommend", "pitch",
+          r"\b(?:i|we) (?:would |really |strongly |honestly |definitely |personally )?(?:recommend|suggest you|"
+          r"advise you|propose you|go for|go with)\b|\bmy (?:recommendation|advice|suggestion) (?:is|would be)\b|"
+          r"\bwhat i (?:recommend|suggest)\b|\bthe one (?:i|we) (?:would )?recommend\b|"
+          r"\b(?:perfect|ideal|a great fit|a good fit|great fit|right|just right|spot on|made|tailor made) for you\b",
+          "recommends what the seller offers ('{m}')"),
+    _rule("p_thing_has", "pitch",
+          r"(?:^|\| )(?:(?:and|so|now|well|also|plus|oh|it is|this is) )*(?:this|that|the|it|he|she|each|every)"
+          r"(?: \w+){0,3} (?:has|has got|comes with|includes|covers|offers|boasts|features|provides|brings)"
+          r" (?:a|an|\d+\w*|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|full|fully|its own|over|"
+          r"more than|up to|every|all|both|real|great|excellent|loads|lots|plenty)\b",
+          "describes what the seller offers ('{m}')"),
+    _rule("p_experience", "pitch",
+          r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty) (?:plus )?"
+          r"years?(?: of)? (?:experience|in the (?:business|industry|trade|sector|field|role)|track record)\b",
+          "cites experience ('{m}')"),
     # --- question: the buyer's own process, timeline and contracts ---------------------------------------
     _rule("q_their_process", "question",
           r"\b(?:usually|normally|typically|tend to|generally|last time|in the past|historically)\b|"

@@ -69,6 +69,8 @@ STOPWORDS = _words(
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _CLAUSE_PUNCT = re.compile(r"[.?!;:]+|,|\s[-–—]+\s")
 _QUESTION_END = re.compile(r"\?\s*$")
+#: A thousands separator or decimal point inside a number.
+_DIGIT_MARK = re.compile(r"(?<=\d),(?=\d{3}\b)|(?<=\d)\.(?=\d)")
 
 WH = frozenset({"what", "how", "why", "when", "where", "who", "which", "whom", "whose"})
 AUX = frozenset(
@@ -192,6 +194,8 @@ def _split_runon(words: list[str]) -> list[list[str]]:
 def normalise(text: str) -> Normalised:
     """Lower-case, spell out contractions, drop fillers and split into clauses."""
     text = text or ""
+    if _DIGIT_MARK.search(text):  # "38,000" and "1.5" are one number, not two clauses
+        text = _DIGIT_MARK.sub(lambda m: "" if m.group(0) == "," else " point ", text)
     clauses: list[tuple[str, ...]] = []
     marks: list[bool] = []
     pos = 0

@@ -21,6 +21,9 @@ _DATA = _REPO / "tests" / "data"
 CORPUS_DIR = _DATA / "corpus"
 #: Independent held-out sets, each by an author who never saw the corpus; never used for training or choices.
 HELDOUT_SETS = (_DATA / "moves_heldout.psv", _DATA / "moves_heldout2.psv", _DATA / "moves_heldout3.psv")
+#: Independent held-out sets per other line of business (fundraising, property ...), each by an author other than
+#: that domain's training batch; scored once, never used for training or choices.
+DOMAIN_DIR = _DATA / "domains_heldout"
 
 
 @dataclass(frozen=True)
@@ -97,3 +100,8 @@ def load_corpus(files: Sequence[str | Path] | None = None) -> list[Example]:
 def heldout_sets() -> dict[str, list[Example]]:
     """The independent held-out sets that exist in this checkout, by file stem."""
     return {path.stem: load(path) for path in HELDOUT_SETS if path.exists()}
+
+
+def domain_heldout_sets(folder: str | Path = DOMAIN_DIR) -> dict[str, list[Example]]:
+    """The per-domain held-out sets that exist in this checkout, by domain ("fundraising": [...])."""
+    return {path.stem: load(path) for path in sorted(Path(folder).glob("*.psv"))}

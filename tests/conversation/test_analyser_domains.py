@@ -1,0 +1,159 @@
+"""Moves in any line of business (issue 13): the misreads reproduced by reps outside software sales, and one
+multi-sentence turn per label (the strongest move in a turn decides its stance; small talk around a question
+does not hide it). Every case is checked as written and as a recogniser hears it (lower case, no punctuation)."""
+
+from __future__ import annotations
+
+import pytest
+
+from simulator.conversation.analyser import analyse
+from tools.analyser.corpus import strip_punctuation
+
+BOTH = pytest.mark.parametrize("spoken", [False, True], ids=["written", "recogniser"])
+
+
+def run(text: str, buyer_said: str | None, spoken: bool):
+    return analyse(strip_punctuation(text) if spoken else text, buyer_said)
+
+
+#: Asks for commitment phrased as questions, in words no product vocabulary covers.
+COMMITMENT_ASKS = [
+    "When would you like the panels installed?",
+    "How much will you be giving today?",
+    "Are you willing to make a donation today?",
+]
+
+
+@BOTH
+@pytest.mark.parametrize("text", COMMITMENT_ASKS)
+def test_an_ask_for_commitment_phrased_as_a_question_is_a_close(text, spoken):
+    result = run(text, None, spoken)
+    assert "close" in result.labels, result
+    assert result.stance == "transactional"
+
+
+@BOTH
+def test_thanks_then_a_question_keeps_the_question(spoken):
+    text = ("Thanks for making the time, Dave. Before I say anything about us, could you tell me a bit about how "
+            "your operation runs today?")
+    result = run(text, None, spoken)
+    assert "question" in result.labels, result
+    assert result.stance == "consultative"
+
+
+@BOTH
+def test_a_reflection_of_the_buyers_own_numbers_is_listening_not_a_pitch(spoken):
+    buyer = ("The flood took out the clubhouse. We lost thirty-eight thousand pounds in bookings and we were closed "
+             "for three weeks.")
+    text = "Thirty-eight thousand and three weeks closed. How did the members and the committee take that?"
+    result = run(text, buyer, spoken)
+    assert set(result.labels) == {"question", "listening"}, result
+    assert any("own figures" in cue for cue in result.cues), result.cues
+
+
+#: One multi-sentence turn per label, small talk around the move, in other lines of business: (buyer's previous
+#: line, rep turn, the label it must carry, its stance).
+MULTI_SENTENCE = [
+    (None, "Lovely to meet you, and thanks for the tea. How have the volunteers been coping since the shop "
+           "moved?", "question", "consultative"),
+    ("We had three buyers pull out at the last minute and the chain collapsed twice.",
+     "Thanks for telling me. Three buyers gone and the chain collapsing twice, that must have been exhausting.",
+     "listening", "consultative"),
+    (None, "Great to see you again. Our agency has sold eleven houses on this street in the last year, and we "
+           "list every one on all the big portals.", "pitch", "transactional"),
+    (None, "Thanks for having me over. With this cover in place you'd never have to worry about a big repair bill "
+           "again.", "benefit", "transactional"),
+    (None, "What a lovely garden, by the way. You wouldn't want the family left without any cover, would you?",
+     "leading_question", "transactional"),
+    ("Honestly the premium is more than we pay now.",
+     "I hear you, and thanks for being straight with me. But honestly it's cheaper than what most families end up "
+     "paying elsewhere.", "objection_handling", "transactional"),
+    (None, "It's been really good chatting with you today. Shall I put you down for ten pounds a month?",
+     "close", "transactional"),
+    (None, "Thanks so much for having me. How was the drive back from Leeds last night?", "rapport", "neutral"),
+    (None, "Sorry, you cut out there for a second. Could you say that last bit again?", "other", "neutral"),
+]
+
+
+@BOTH
+@pytest.mark.parametrize(("buyer", "text", "label", "stance"), MULTI_SENTENCE,
+                         ids=[case[2] for case in MULTI_SENTENCE])
+def test_a_multi_sentence_turn_is_judged_by_its_strongest_move(buyer, text, label, stance, spoken):
+    result = run(text, buyer, spoken)
+    assert label in result.labels, result
+    assert result.stance == stance, result
+
+
+def test_numbers_are_read_spoken_or_written():
+    from simulator.conversation.numbers import numbers, shared_numbers
+    from simulator.conversation.text import normalise
+
+    def read(text):
+        return numbers(normalise(text).tokens)
+
+    assert read("we lost £38,000 and were shut for 3 weeks") == [38000, 3]
+    assert 38000 in read("thirty-eight thousand and three weeks closed")
+    assert 250 in read("two hundred and fifty a month") and read("38k, a grand") == [38000, 1000]
+    assert read("one point five million") and read("no figures here") == []
+    rep, buyer = normalise("Thirty-eight thousand and three weeks closed."), normalise("We lost 38,000 over 3 weeks.")
+    assert shared_numbers(rep.tokens, buyer.tokens) == [38000, 3]
+    assert shared_numbers(normalise("one of them").tokens, normalise("just one").tokens) == []  # "one" is a pronoun
+
+
+# --- the per-domain held-out sets (tests/data/domains_heldout), each by an author who never saw the corpus, the
+# analyser or its errors; scored by a model trained on the whole corpus, never used for choices -----------------
+
+#: Domains and figures known to miss a target, as measured (docs/analyser.md). Strict: a mark whose test starts
+#: passing fails until it is removed.
+_MEASURED = "analyser 1.9, measured once on the held-out set (docs/analyser.md)"
+DOMAIN_GAPS: dict[tuple[str, str, str], str] = {
+    ("fundraising", "as written", "stance"): f"stance 0.920 of 125; {_MEASURED}",
+    ("fundraising", "unpunctuated", "stance"): f"stance 0.920 of 125; {_MEASURED}",
+    ("fundraising", "as written", "macro-F1"): f"macro-F1 0.873; {_MEASURED}",
+    ("fundraising", "unpunctuated", "macro-F1"): f"macro-F1 0.866; {_MEASURED}",
+    ("insurance", "as written", "stance"): f"stance 0.933 of 135; {_MEASURED}",
+    ("insurance", "unpunctuated", "stance"): f"stance 0.933 of 135; {_MEASURED}",
+    ("property", "as written", "stance"): f"stance 0.939 of 132; {_MEASURED}",
+    ("property", "unpunctuated", "stance"): f"stance 0.947 of 132; {_MEASURED}",
+    ("field-sales", "unpunctuated", "stance"): f"stance 0.942 of 121; {_MEASURED}",
+}
+
+
+@pytest.fixture(scope="module")
+def domain_scores():
+    from tools.analyser.corpus import domain_heldout_sets, load_corpus
+    from tools.analyser.evaluate import heldout
+    from tools.analyser.train import fit
+
+    corpus = load_corpus()
+    full = fit(corpus)
+    return {name: heldout(corpus, test, full) for name, test in domain_heldout_sets().items()}
+
+
+def _domain_cases(figure: str):
+    from tools.analyser.corpus import DOMAIN_DIR
+
+    cases = []
+    for path in sorted(DOMAIN_DIR.glob("*.psv")):
+        for variant in ("as written", "unpunctuated"):
+            reason = DOMAIN_GAPS.get((path.stem, variant, figure))
+            marks = pytest.mark.xfail(strict=True, reason=reason) if reason else ()
+            cases.append(pytest.param(path.stem, variant, marks=marks, id=f"{path.stem}-{variant}"))
+    return cases
+
+
+@pytest.mark.parametrize(("domain", "variant"), _domain_cases("stance"))
+def test_domain_held_out_stance(domain_scores, domain, variant):
+    from tools.analyser.evaluate import STANCE_TARGET
+
+    scores = domain_scores[domain][variant]
+    assert scores.stance_accuracy >= STANCE_TARGET, f"{domain} ({variant}): stance {scores.stance_accuracy:.3f}"
+
+
+@pytest.mark.parametrize(("domain", "variant"), _domain_cases("macro-F1"))
+def test_domain_held_out_macro_f1(domain_scores, domain, variant):
+    from tools.analyser.evaluate import DOMAIN_MACRO_F1_TARGET
+
+    scores = domain_scores[domain][variant]
+    print("\n" + scores.table(f"{domain} ({variant})"))
+    assert scores.macro_f1 >= DOMAIN_MACRO_F1_TARGET, f"{domain} ({variant}): macro-F1 {scores.macro_f1:.3f}"
