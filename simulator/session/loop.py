@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from simulator.conversation.coaching import hint_for
 from simulator.conversation.moves import Analysis
+from simulator.conversation.rubric import Rubric
 from simulator.conversation.scorecard import score
 from simulator.conversation.turns import Turn
 from simulator.errors import RapportError
@@ -65,8 +66,10 @@ class PracticeSession:
         seed: int | None = None,
         rep_name: str | None = None,
         sinks: Iterable[EventSink] = (),
+        rubric: Rubric | None = None,
     ) -> None:
         self.persona = persona
+        self.rubric = rubric
         self.engine = engine
         self.seed = seed
         self.rep_name = rep_name
@@ -256,7 +259,8 @@ class PracticeSession:
     def scorecard(self) -> dict:
         """The scorecard (``rapport score --json`` shape) plus ``discovery`` and ``trust_final``."""
         card = practice_scorecard(self.turns, self.persona, trust_start=float(self.persona.starting_trust),
-                                  revealed=list(self.state.revealed), trust_final=self.state.trust)
+                                  revealed=list(self.state.revealed), trust_final=self.state.trust,
+                                  rubric=self.rubric)
         card["next_step_offered"] = self.state.next_step_offered
         card["buyer_ended"] = self.state.ended
         return card
@@ -277,11 +281,14 @@ class PracticeSession:
 
 
 def practice_scorecard(turns: Sequence[Turn], persona: Persona, *, trust_start: float | None = None,
-                       revealed: Sequence[str] | None = None, trust_final: float | None = None) -> dict:
+                       revealed: Sequence[str] | None = None, trust_final: float | None = None,
+                       rubric: Rubric | None = None) -> dict:
     """The scorecard of ``turns`` (``rapport score --json`` shape) with the persona's ``discovery`` (facts
-    revealed of all) and ``trust_final``; both are read from the buyer turns unless given."""
+    revealed of all) and ``trust_final``; both are read from the buyer turns unless given.  ``rubric``:
+    the coach's (default: the default rubric)."""
     titles = {f.id: f.topic for f in persona.facts}
-    card = score(turns, facts_total=len(persona.facts), fact_titles=titles, trust_start=trust_start).to_dict()
+    card = score(turns, facts_total=len(persona.facts), fact_titles=titles, trust_start=trust_start,
+                 rubric=rubric).to_dict()
     if revealed is None:
         revealed = sorted({fid for t in turns if t.speaker == "buyer" for fid in t.revealed})
     if trust_final is None:

@@ -92,8 +92,16 @@ def _m001_initial(conn: sa.Connection) -> None:
     md.create_all(conn)
 
 
+def _m002_scorecard_rubric(conn: sa.Connection) -> None:
+    """Version 2: the rubric each scorecard was scored with (name and content hash; NULL: before rubrics,
+    which is the default rubric's scoring)."""
+    for column, length in (("rubric_name", 64), ("rubric_hash", 64)):
+        conn.execute(sa.text(f"ALTER TABLE scorecards ADD COLUMN {column} VARCHAR({length})"))
+    conn.execute(sa.text("CREATE INDEX ix_scorecards_rubric_hash ON scorecards (rubric_hash)"))
+
+
 #: In order; the database version is the number of these that have run.
-MIGRATIONS: list[Migration] = [_m001_initial]
+MIGRATIONS: list[Migration] = [_m001_initial, _m002_scorecard_rubric]
 
 _VERSION = sa.table("schema_version", sa.column("version"), sa.column("applied_at"))
 

@@ -7,13 +7,20 @@ this figure (more questions, fewer transactional moves, a talk share nearer the 
 rule (for talk share: the one nearest 43%).  Only sessions with a scorecard count; values in another
 unit than the newest session's (words vs seconds, when some sessions had no audio) are left out of that
 figure's series.
+
+Like with like: every value comes from scorecards of one rubric (``rubric``, by content hash; by default the
+rubric of the newest session's scorecard).  A session's newest scorecard under that rubric is used (one stored
+before rubrics counts as the default rubric's); sessions never scored under it are left out and counted in
+``left_out`` (``rapport sessions rescore --all --rubric R`` scores them).  A figure's direction is the one its
+scorecard states (``better``, ``ideal``), else the table below.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from simulator.session.records import iso
+from simulator.conversation.rubric import DEFAULT, Rubric
+from simulator.session.records import ScoreRecord, iso
 from simulator.session.store import Store
 
 #: figure -> True when higher is better (False: lower is better)
@@ -52,35 +59,55 @@ class Trend:
         return asdict(self)
 
 
-def goodness(name: str, value: float, higher_is_better: bool = True) -> float:
+def goodness(name: str, value: float, higher_is_better: bool = True, ideal: float | None = None) -> float:
     """How good ``value`` is for figure ``name``: larger is better (the distance to a target, negated)."""
-    if name in TARGET:
-        return -abs(value - TARGET[name])
+    if ideal is None:
+        ideal = TARGET.get(name)
+    if ideal is not None:
+        return -abs(value - ideal)
     return value if higher_is_better else -value
 
 
-def trend(name: str, unit: str, values: list[float], higher_is_better: bool) -> Trend:
+def trend(name: str, unit: str, values: list[float], higher_is_better: bool, ideal: float | None = None) -> Trend:
     """The trend of one figure: first, last, best, the change from first to last, and its word."""
     first, last = values[0], values[-1]
     change = last - first
     scale = max(max(abs(v) for v in values), 100.0 if unit in ("%", "/100") else 1.0)
-    gain = goodness(name, last, higher_is_better) - goodness(name, first, higher_is_better)
+    gain = goodness(name, last, higher_is_better, ideal) - goodness(name, first, higher_is_better, ideal)
     if len(values) < 2:
         word = "single"
     elif abs(gain) < 0.05 * scale:
         word = "steady"
     else:
         word = "improving" if gain > 0 else "worsening"
-    best = max(values, key=lambda v: goodness(name, v, higher_is_better))
+    best = max(values, key=lambda v: goodness(name, v, higher_is_better, ideal))
     return Trend(name, unit, values, first, last, best, round(change, 3), word)
 
 
-def progress(store: Store, rep: str | None = None) -> dict:
-    """The trends for ``rep`` (all sessions when None)."""
+def _hash(record: ScoreRecord) -> str:
+    return record.rubric_hash or DEFAULT.hash  # scored before rubrics: the default rubric's scoring
+
+
+def progress(store: Store, rep: str | None = None, rubric: Rubric | None = None) -> dict:
+    """The trends for ``rep`` (all sessions when None), from scorecards of one rubric (see the docstring)."""
     summaries = [s for s in store.list_sessions(rep=rep) if s.overall is not None]
     summaries.sort(key=lambda s: s.started_at)
-    cards = [(s, store.get(s.id).scorecard or {}) for s in summaries]
-    series: dict[str, list[tuple[str, float]]] = {"overall": [("/100", float(s.overall)) for s in summaries]}
+    history = {s.id: store.get(s.id).scores for s in summaries}
+    if rubric is not None:
+        wanted, stamp = rubric.hash, {"name": rubric.name, "hash": rubric.hash}
+    elif summaries and history[summaries[-1].id]:
+        newest = history[summaries[-1].id][-1]
+        wanted = _hash(newest)
+        stamp = {"name": newest.rubric_name or "default", "hash": wanted}
+    else:
+        wanted, stamp = DEFAULT.hash, {"name": DEFAULT.name, "hash": DEFAULT.hash}
+    chosen = {sid: next((r for r in reversed(records) if _hash(r) == wanted), None) for sid, records in history.items()}
+    left_out = sum(1 for s in summaries if chosen[s.id] is None)
+    summaries = [s for s in summaries if chosen[s.id] is not None]
+    cards = [(s, chosen[s.id].data or {}) for s in summaries]
+    series: dict[str, list[tuple[str, float]]] = {
+        "overall": [("/100", float(card.get("overall", s.overall))) for s, card in cards]}
+    directions: dict[str, tuple[bool, float | None]] = {}
     verdict_only: set[str] = set()
     for _, card in cards:
         for fig in card.get("figures") or []:
@@ -92,6 +119,8 @@ def progress(store: Store, rep: str | None = None) -> dict:
             if not isinstance(value, int | float) or fig.get("verdict") == "n/a":
                 continue  # not measured in this session
             series.setdefault(name, []).append((unit, float(value)))
+            if fig.get("better") in ("up", "down"):
+                directions[name] = (fig["better"] == "up", fig.get("ideal"))
             if name not in HIGHER_IS_BETTER and fig.get("verdict") in _VERDICT:
                 verdict_only.add(name)
     trends = []
@@ -100,9 +129,12 @@ def progress(store: Store, rep: str | None = None) -> dict:
             continue
         unit = points[-1][0]
         values = [v for u, v in points if u == unit]
-        trends.append(trend(name, unit, values, HIGHER_IS_BETTER.get(name, True)))
+        up, ideal = directions.get(name, (HIGHER_IS_BETTER.get(name, True), None))
+        trends.append(trend(name, unit, values, up, ideal))
     return {
         "rep": rep,
+        "rubric": stamp,
+        "left_out": left_out,
         "sessions": len(summaries),
         "first": iso(summaries[0].started_at) if summaries else None,
         "last": iso(summaries[-1].started_at) if summaries else None,
@@ -121,9 +153,17 @@ def sparkline(values: list[float]) -> str:
 def render(doc: dict) -> str:
     """Text for ``rapport progress``."""
     who = doc["rep"] or "all reps"
+    rubric = (doc.get("rubric") or {}).get("name") or "default"
+    left = doc.get("left_out") or 0
+    skipped = (f" ({left} session(s) not scored under this rubric left out: rapport sessions rescore --all "
+               f"--rubric {rubric})") if left else ""
     if not doc["sessions"]:
+        if left:
+            return f"No sessions for {who} under rubric {rubric}{skipped}."
         return f"No scored sessions for {who} yet."
-    out = [f"Progress for {who}: {doc['sessions']} scored session(s), {doc['first']} to {doc['last']}", ""]
+    under = f" under rubric {rubric}" if rubric != "default" or left else ""
+    out = [f"Progress for {who}: {doc['sessions']} scored session(s){under}, {doc['first']} to {doc['last']}{skipped}",
+           ""]
     for f in doc["figures"]:
         if not f["unit"] and set(f["values"]) <= {0.0, 1.0}:  # a yes/no figure (the buyer's next step)
             yes = sum(1 for v in f["values"] if v)

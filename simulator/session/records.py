@@ -160,6 +160,9 @@ class ScoreRecord:
     scorer_version: str | None
     overall: float | None
     data: dict
+    #: the rubric it was scored with (None: scored before rubrics, which is the default rubric's scoring)
+    rubric_name: str | None = None
+    rubric_hash: str | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -167,6 +170,8 @@ class ScoreRecord:
             "analyser_version": self.analyser_version,
             "scorer_version": self.scorer_version,
             "overall": self.overall,
+            "rubric": self.rubric_name,
+            "rubric_hash": self.rubric_hash,
         }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
+from simulator.conversation.rubric import Rubric
 from simulator.conversation.turns import Turn
 from simulator.session.store import Store
 
@@ -39,11 +40,11 @@ def label(turns: Sequence[Turn], *, keep_existing: bool = False) -> dict[int, tu
 
 
 def scorecard(turns: Sequence[Turn], persona: dict, *, trust_start: float | None = None,
-              facts_read: bool = False) -> dict:
+              facts_read: bool = False, rubric: Rubric | None = None) -> dict:
     """The scorecard of ``turns`` with the persona snapshot's facts (as the practice loop scores it);
     ``trust_start`` is the buyer's trust before the first of them (default: the persona's starting trust).
     ``facts_read``: the buyer turns' revealed facts were read from their words (an import with a persona),
-    so discovery counts against the persona's facts even when none was found."""
+    so discovery counts against the persona's facts even when none was found.  ``rubric``: default the default."""
     from simulator.conversation.scorecard import score
 
     facts = [f for f in persona.get("facts") or [] if isinstance(f, dict) and f.get("id")]
@@ -54,6 +55,7 @@ def scorecard(turns: Sequence[Turn], persona: dict, *, trust_start: float | None
         facts_total=len(facts) if facts and (reported or trusts) else None,
         fact_titles={f["id"]: f.get("topic") or f["id"] for f in facts},
         trust_start=_trust_start(persona, trusts, trust_start),
+        rubric=rubric,
     ).to_dict()
     revealed = sorted({fid for t in turns if t.speaker == "buyer" for fid in t.revealed})
     if facts and (reported or trusts):
@@ -71,7 +73,8 @@ def _trust_start(persona: dict, trusts: list[float], given: float | None) -> flo
     return float(persona["starting_trust"]) if persona.get("starting_trust") is not None else None
 
 
-def rep_scorecards(turns: Sequence[Turn], persona: dict, reps: Sequence[str] = ()) -> dict[str, dict]:
+def rep_scorecards(turns: Sequence[Turn], persona: dict, reps: Sequence[str] = (),
+                   rubric: Rubric | None = None) -> dict[str, dict]:
     """One scorecard per rep of a group session (each rep's turns and the buyer turns answering them; trust
     figures start from the buyer's trust when that rep first spoke); empty when one rep (or none) spoke."""
     from simulator.conversation.segments import split_by_rep
@@ -94,7 +97,7 @@ def rep_scorecards(turns: Sequence[Turn], persona: dict, reps: Sequence[str] = (
         if turn.speaker == "rep":
             current = turn.rep_name or default
         positions.setdefault(current, []).append(i)
-    return {rep: in_session(scorecard(part, persona, trust_start=first_trust.get(rep)), positions[rep])
+    return {rep: in_session(scorecard(part, persona, trust_start=first_trust.get(rep), rubric=rubric), positions[rep])
             for rep, part in parts.items()}
 
 
@@ -153,26 +156,32 @@ def read_facts(turns: Sequence[Turn], persona: dict, share: float = 0.6) -> None
             seen.update(found)
 
 
-def rescore(store: Store, session_id: str) -> dict:
-    """Re-label and re-score one session; returns {"id", "before", "after"} overall scores."""
+def rescore(store: Store, session_id: str, *, rubric: Rubric | None = None, relabel: bool = True) -> dict:
+    """Re-label (unless ``relabel`` is False: the stored labels are kept) and re-score one session under
+    ``rubric`` (default: the default rubric); returns {"id", "before", "after", "rubric", "rubric_hash"}."""
     session = store.get(session_id)
     analyser_version, scorer_version = versions()
-    labels = label(session.turns)
+    labels = label(session.turns) if relabel else {}
     turns = list(session.turns)
     for i, (lab, cues) in labels.items():
         turns[i] = Turn(**{**turns[i].__dict__, "labels": lab, "cues": cues})
-    card = scorecard(turns, session.persona, facts_read=session.summary.source == "import")
-    store.add_scorecard(session.id, card, analyser_version, scorer_version, labels=labels)
+    card = scorecard(turns, session.persona, facts_read=session.summary.source == "import", rubric=rubric)
+    if not relabel and session.scores:  # the labels are the ones the last scorecard was made with
+        analyser_version = session.scores[-1].analyser_version
+    store.add_scorecard(session.id, card, analyser_version, scorer_version, labels=labels or None)
     before = session.scores[-1].overall if session.scores else None
-    return {"id": session.id, "before": before, "after": card.get("overall")}
+    stamp = card.get("rubric") or {}
+    return {"id": session.id, "before": before, "after": card.get("overall"), "rubric": stamp.get("name"),
+            "rubric_hash": stamp.get("hash")}
 
 
-def rescore_all(store: Store, progress: Callable[[int, int], None] | None = None) -> list[dict]:
+def rescore_all(store: Store, progress: Callable[[int, int], None] | None = None, *, rubric: Rubric | None = None,
+                relabel: bool = True) -> list[dict]:
     """Re-score every stored session (except running ones, which are still being written)."""
     ids = [s.id for s in store.list_sessions() if s.status != "running"]
     results = []
     for n, sid in enumerate(ids, 1):
-        results.append(rescore(store, sid))
+        results.append(rescore(store, sid, rubric=rubric, relabel=relabel))
         if progress:
             progress(n, len(ids))
     return results

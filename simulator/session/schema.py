@@ -105,4 +105,7 @@ scorecards = sa.Table(
     sa.Column("scorer_version", sa.String(64)),
     sa.Column("overall", sa.Float),
     sa.Column("data", sa.JSON, nullable=False),
+    #: the rubric it was scored with (migration 2; NULL before rubrics: the default rubric's scoring)
+    sa.Column("rubric_name", sa.String(64)),
+    sa.Column("rubric_hash", sa.String(64), index=True),
 )

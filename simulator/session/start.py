@@ -69,8 +69,8 @@ class StoredPractice(PracticeSession):
             if turn.speaker == "rep":
                 current = turn.rep_name or self.first_rep
             positions.setdefault(current, []).append(i)
-        return {rep: in_session(practice_scorecard(turns, self.persona, trust_start=trust_at_start.get(rep, trust)),
-                                positions[rep])
+        return {rep: in_session(practice_scorecard(turns, self.persona, trust_start=trust_at_start.get(rep, trust),
+                                                   rubric=self.rubric), positions[rep])
                 for rep, turns in parts.items()}
 
 
@@ -95,14 +95,18 @@ def open_practice(
     sinks: Iterable[EventSink] = (),
     settings: dict | None = None,
     engine_settings=None,
+    rubric=None,
 ) -> StoredPractice:
-    """A ready PracticeSession; with ``save`` its turns are committed to the store as they happen."""
+    """A ready PracticeSession; with ``save`` its turns are committed to the store as they happen.
+    ``rubric``: the coach's :class:`~simulator.conversation.rubric.Rubric` to score with (default: the default)."""
     persona = get(persona_id, personas_dirs)
     if rep_name:
         rep_name = _name(rep_name)
     buyer = make_engine(engine, seed=seed, settings=engine_settings)
     sinks = list(sinks)
-    session = StoredPractice(persona, buyer, seed=seed, rep_name=rep_name or None, sinks=sinks)
+    session = StoredPractice(persona, buyer, seed=seed, rep_name=rep_name or None, sinks=sinks, rubric=rubric)
+    if rubric is not None:
+        settings = {**(settings or {}), "rubric": rubric.name, "rubric_hash": rubric.hash}
     if save:
         from simulator.session.recorder import start_recorder
 

@@ -171,7 +171,7 @@ class Store:
         conn.execute(
             sa.insert(t.scorecards).values(
                 session_id=sid, created_at=row["ended_at"], analyser_version=analyser_version,
-                scorer_version=scorer_version, overall=row["overall"], data=scorecard,
+                scorer_version=scorer_version, overall=row["overall"], data=scorecard, **_rubric(scorecard),
             )
         )  # fmt: skip
 
@@ -228,7 +228,7 @@ class Store:
             conn.execute(
                 sa.insert(t.scorecards).values(
                     session_id=session_id, created_at=time.time(), analyser_version=analyser_version,
-                    scorer_version=scorer_version, overall=overall, data=scorecard,
+                    scorer_version=scorer_version, overall=overall, data=scorecard, **_rubric(scorecard),
                 )
             )
             conn.execute(sa.update(t.sessions).where(t.sessions.c.id == session_id).values(overall=overall))
@@ -397,7 +397,8 @@ class Store:
             )]  # fmt: skip
             events = self._coach(conn, sid, 0)
             scores = [
-                ScoreRecord(r.created_at, r.analyser_version, r.scorer_version, r.overall, r.data)
+                ScoreRecord(r.created_at, r.analyser_version, r.scorer_version, r.overall, r.data, r.rubric_name,
+                            r.rubric_hash)
                 for r in conn.execute(
                     sa.select(t.scorecards).where(t.scorecards.c.session_id == sid).order_by(t.scorecards.c.id)
                 )
@@ -444,6 +445,15 @@ def _free_id(conn: sa.Connection) -> str:
 def _overall(scorecard: dict) -> float | None:
     overall = scorecard.get("overall")
     return float(overall) if isinstance(overall, int | float) else None
+
+
+def _rubric(scorecard: dict) -> dict:
+    """The scorecard's rubric name and hash, for their columns (None: scored before rubrics)."""
+    stamp = scorecard.get("rubric")
+    if not isinstance(stamp, dict):
+        return {"rubric_name": None, "rubric_hash": None}
+    name, digest = stamp.get("name"), stamp.get("hash")
+    return {"rubric_name": str(name)[:64] if name else None, "rubric_hash": str(digest)[:64] if digest else None}
 
 
 def _turn_row(session_id: str, index: int, turn: Turn) -> dict:
