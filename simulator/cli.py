@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "devices": "simulator.commands.voice:devices",
     "sessions": "simulator.commands.sessions:sessions",
     "progress": "simulator.commands.sessions:progress",
+    "rubrics": "simulator.commands.rubrics:rubrics",
     "bench": "simulator.commands.bench:bench",
 }
 

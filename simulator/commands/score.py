@@ -5,7 +5,8 @@ previous line). ``FILE`` may be ``-`` for stdin, or a JSON session (``rapport si
 whose trust, revealed facts and timings are then scored too. A transcript larger than 2 MiB or with
 more than 20,000 turns is refused in one line (``transcript.MAX_BYTES``/``MAX_TURNS``).
 
-``--json`` prints ``Scorecard.to_dict()`` plus the labelled ``turns``.
+``--json`` prints ``Scorecard.to_dict()`` plus the labelled ``turns``.  ``--rubric NAME|FILE`` scores with a
+team rubric (``rapport rubrics list``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import textwrap
 import click
 
 from simulator.commands.common import echo_json, json_option
+from simulator.commands.rubrics import load_rubric, rubric_option
 from simulator.conversation.scorecard import Figure, Scorecard
 from simulator.conversation.scorecard import score as score_turns
 from simulator.conversation.transcript import MAX_BYTES, MAX_TURNS, Loaded, load, read_limited
@@ -64,10 +66,22 @@ def format_value(figure: Figure) -> str:
     return f"{shown} {unit}".strip()
 
 
+def rubric_lines(card: Scorecard) -> list[str]:
+    """The rubric line under the overall (nothing under the default rubric without a pass mark)."""
+    stamp = card.rubric or {}
+    mark = stamp.get("pass_mark")
+    if stamp.get("name", "default") == "default" and mark is None:
+        return []
+    line = f"Rubric: {stamp.get('title') or stamp.get('name')} ({stamp.get('name')}, {str(stamp.get('hash'))[:8]})"
+    if mark is not None:
+        line += f"; pass mark {mark:g}: {'passed' if card.passed else 'not passed'}"
+    return [line]
+
+
 def render(card: Scorecard) -> str:
     """The readable scorecard: figures with references and verdicts, overall, moments, formula."""
     wrap = textwrap.TextWrapper(width=WIDTH, initial_indent="      ", subsequent_indent="      ")
-    lines = [f"Overall: {card.overall} / 100", "", f"{'FIGURE':<24}{'YOU':<16}VERDICT"]
+    lines = [f"Overall: {card.overall} / 100", *rubric_lines(card), "", f"{'FIGURE':<24}{'YOU':<16}VERDICT"]
     for figure in card.figures:
         lines.append(f"{figure.name:<24}{format_value(figure):<16}{figure.verdict}")
         if figure.detail:
@@ -94,11 +108,13 @@ def render(card: Scorecard) -> str:
 @click.command(help=f"""Score a conversation FILE of 'rep: ...' / 'buyer: ...' lines ('-' reads stdin), or a
 JSON session. At most {MAX_BYTES // 2**20} MiB and {MAX_TURNS:,} turns.""")
 @click.argument("file")
+@rubric_option
 @json_option
-def score(file: str, as_json: bool) -> None:
+def score(file: str, rubric_ref: str | None, as_json: bool) -> None:
+    rubric = load_rubric(rubric_ref)
     loaded = read_conversation(file)
     turns = label_turns(loaded.turns)
-    card = score_turns(turns, facts_total=loaded.facts_total)
+    card = score_turns(turns, facts_total=loaded.facts_total, rubric=rubric)
     if as_json:
         echo_json({**card.to_dict(), "turns": [t.to_dict() for t in turns]})
     else:

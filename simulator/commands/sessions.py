@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from simulator.commands.common import db_option, echo_json, json_option, personas_option
+from simulator.commands.rubrics import load_rubric, rubric_option
 from simulator.conversation.transcript import MAX_BYTES, MAX_TURNS
 from simulator.errors import RapportError
 
@@ -71,17 +72,20 @@ def show(session_id: str, db_url: str | None, as_json: bool) -> None:
               help="Write to FILE instead of standard output (a symlink is followed; a FIFO or device is "
                    "written as it is).")  # fmt: skip
 @click.option("--with-audio", is_flag=True, help="HTML: embed the turn recordings as players.")
+@rubric_option
 @db_option
 @audio_dir_option
-def export_(session_id: str, fmt: str, output: Path | None, with_audio: bool, db_url: str | None,
-            audio_dir: Path | None) -> None:  # fmt: skip
-    """Export a session as Markdown, a self-contained HTML report, or JSON."""
+def export_(session_id: str, fmt: str, output: Path | None, with_audio: bool, rubric_ref: str | None,
+            db_url: str | None, audio_dir: Path | None) -> None:  # fmt: skip
+    """Export a session as Markdown, a self-contained HTML report, or JSON (--rubric: scored with a team
+    rubric for this report; nothing is stored)."""
     from simulator.session.export import export, write
 
     if with_audio and fmt != "html":
         raise RapportError("--with-audio only applies to --format html")
+    rubric = load_rubric(rubric_ref)
     with _open(db_url, audio_dir) as store:
-        text = export(store, session_id, fmt, with_audio=with_audio)
+        text = export(store, session_id, fmt, with_audio=with_audio, rubric=rubric)
     if output is None:
         click.echo(text, nl=not text.endswith("\n"))
     else:
@@ -107,22 +111,30 @@ def delete(session_id: str, yes: bool, db_url: str | None, audio_dir: Path | Non
 @sessions.command()
 @click.argument("session_id", required=False)
 @click.option("--all", "all_", is_flag=True, help="Re-score every stored session.")
+@click.option("--keep-labels", is_flag=True, help="Keep the stored move labels (only the scoring is done again).")
+@rubric_option
 @db_option
 @json_option
-def rescore(session_id: str | None, all_: bool, db_url: str | None, as_json: bool) -> None:
+def rescore(session_id: str | None, all_: bool, keep_labels: bool, rubric_ref: str | None, db_url: str | None,
+            as_json: bool) -> None:  # fmt: skip
     """Re-run the analyser and scorecard on a session (or --all); earlier scores stay in its history."""
     from simulator.session import rescore as rs
 
     if bool(session_id) == all_:
         raise RapportError("give a session ID or --all (not both)")
+    rubric = load_rubric(rubric_ref)
     with _open(db_url) as store:
-        results = rs.rescore_all(store) if all_ else [rs.rescore(store, session_id)]
+        if all_:
+            results = rs.rescore_all(store, rubric=rubric, relabel=not keep_labels)
+        else:
+            results = [rs.rescore(store, session_id, rubric=rubric, relabel=not keep_labels)]
     if as_json:
         echo_json(results)
         return
     for r in results:
         before = "–" if r["before"] is None else f"{r['before']:.0f}"
-        click.echo(f"{r['id']}: {before} -> {r['after']}")
+        under = "" if r.get("rubric") in (None, "default") else f" (rubric {r['rubric']})"
+        click.echo(f"{r['id']}: {before} -> {r['after']}{under}")
     click.echo(f"re-scored {len(results)} session(s)", err=True)
 
 
@@ -153,15 +165,17 @@ def import_(file: str, persona_id: str, rep_name: str | None, personas_dirs: tup
 
 @click.command()
 @click.option("--rep", default=None, help="The rep (default: every session).")
+@rubric_option
 @db_option
 @json_option
-def progress(rep: str | None, db_url: str | None, as_json: bool) -> None:
-    """Each scorecard figure's trend across a rep's sessions."""
+def progress(rep: str | None, rubric_ref: str | None, db_url: str | None, as_json: bool) -> None:
+    """Each scorecard figure's trend across a rep's sessions, under one rubric (default: the newest session's)."""
     from simulator.session.progress import progress as compute
     from simulator.session.progress import render
 
+    rubric = load_rubric(rubric_ref)
     with _open(db_url) as store:
-        doc = compute(store, rep)
+        doc = compute(store, rep, rubric)
     if as_json:
         echo_json(doc)
     else:

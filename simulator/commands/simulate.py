@@ -24,6 +24,7 @@ from pathlib import Path
 import click
 
 from simulator.commands.common import db_option, echo_json, json_option, personas_option
+from simulator.commands.rubrics import load_rubric, rubric_option
 from simulator.commands.score import render as render_scorecard
 from simulator.conversation.scorecard import Scorecard
 from simulator.conversation.session_json import check_name
@@ -72,11 +73,11 @@ def read_script(path: str | Path) -> list[str]:
 
 def run_script(
     persona: Persona, lines: Iterable[str], *, engine: str = "offline", seed: int | None = None,
-    settings: object = None, sinks: Iterable[EventSink] = (), rep_name: str | None = None,
+    settings: object = None, sinks: Iterable[EventSink] = (), rep_name: str | None = None, rubric=None,
 ) -> PracticeSession:
     """Play the script against the buyer; stops early if the buyer ends the meeting."""
     session = PracticeSession(persona, make_engine(engine, seed=seed, settings=settings), seed=seed, sinks=sinks,
-                              rep_name=rep_name)
+                              rep_name=rep_name, rubric=rubric)
     session.start()
     for line in lines:
         if session.state.ended:
@@ -134,17 +135,19 @@ def render_text(doc: dict, persona: Persona, unused: int = 0) -> str:
 @click.option("--seed", type=int, default=None, help="Seed for a repeatable conversation.")
 @click.option("--rep", "rep_name", default=None, help="The rep's name, stored with the session.")
 @click.option("--no-save", is_flag=True, help="Do not store the session (by default it is saved).")
+@rubric_option
 @db_option
 @personas_option
 @json_option
 def simulate(persona_id: str, script: str | None, audio: str | None, realtime: bool, stt_model: str | None, engine: str,
-             model: str | None, seed: int | None, rep_name: str | None, no_save: bool, db_url: str | None,
-             personas_dirs: tuple[Path, ...], as_json: bool) -> None:
+             model: str | None, seed: int | None, rep_name: str | None, no_save: bool, rubric_ref: str | None,
+             db_url: str | None, personas_dirs: tuple[Path, ...], as_json: bool) -> None:
     """Feed a script of rep lines to a simulated buyer; print the conversation and the scorecard."""
     _, warnings = load_all(personas_dirs)
     for line in warnings:
         click.echo(f"rapport: warning: {line}", err=True)
     persona = get(persona_id, personas_dirs)
+    rubric = load_rubric(rubric_ref)
     if rep_name is not None:
         rep_name = check_name(rep_name, "--rep")
     if (script is None) == (audio is None):
@@ -156,6 +159,8 @@ def simulate(persona_id: str, script: str | None, audio: str | None, realtime: b
     lines = read_script(script) if script is not None else []
     source = {"script": str(script)} if script is not None else {"audio": str(audio), "realtime": realtime}
     settings = {"model": model} if model else None
+    if rubric is not None:
+        source = {**source, "rubric": rubric.name, "rubric_hash": rubric.hash}
     recorder = None if no_save else start_recorder(persona, engine, {"seed": seed, **source}, db_url,
                                                      reps=[rep_name] if rep_name else [])
     problems = ProblemPrinter()
@@ -165,13 +170,13 @@ def simulate(persona_id: str, script: str | None, audio: str | None, realtime: b
             from simulator.speech.run import run_audio_file
 
             session = PracticeSession(persona, make_engine(engine, seed=seed, settings=settings), seed=seed,
-                                      sinks=sinks, rep_name=rep_name)
+                                      sinks=sinks, rep_name=rep_name, rubric=rubric)
             run_audio_file(session, audio, realtime=realtime, **({"stt_model": stt_model} if stt_model else {}),
                            on_problem=lambda msg: click.echo(f"rapport: warning: {msg}", err=True))
             lines = [t.text for t in session.turns if t.speaker == "rep"]
         else:
             session = run_script(persona, lines, engine=engine, seed=seed, settings=settings, sinks=sinks,
-                                 rep_name=rep_name)
+                                 rep_name=rep_name, rubric=rubric)
         problems.summary()
         doc = result(session, engine)
         failure = _save(recorder, session, doc)

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from simulator.commands.common import db_option, personas_option
+from simulator.commands.rubrics import load_rubric, rubric_option
 
 
 def _run(options) -> None:
@@ -39,16 +40,18 @@ def _run(options) -> None:
 @click.option("--exam", is_flag=True, help="Exam mode: no hints at all.")
 @click.option("--seed", type=int, default=None, help="Make the offline buyer deterministic.")
 @click.option("--no-save", is_flag=True, help="Do not store the session.")
+@rubric_option
 @personas_option
 @db_option
 def practice(persona, rep_name, typed, ptt, audio_file, engine, model, device, output_device, stt_model, loudspeakers,
-             no_hints, exam, seed, no_save, personas_dirs, db_url) -> None:
+             no_hints, exam, seed, no_save, rubric_ref, personas_dirs, db_url) -> None:
     """Open the practice app (the start screen, or straight into practice with --persona)."""
     from simulator.speech.transcriber import stt_settings
     from simulator.tui.app import AppOptions
 
     if not typed:
         stt_settings(stt_model)  # bad speech-to-text settings are one line here, before the app opens
+    rubric = load_rubric(rubric_ref)  # so is a bad rubric
 
     mode = "typed" if typed else "ptt" if ptt else "voice"
     if audio_file is not None:
@@ -58,7 +61,8 @@ def practice(persona, rep_name, typed, ptt, audio_file, engine, model, device, o
                     mode=mode if skip else ("typed" if typed else mode), engine=engine, hints=not no_hints,
                     exam=exam, audio_file=audio_file, personas_dirs=tuple(personas_dirs), db_url=db_url,
                     seed=seed, save=not no_save, device=device, output_device=output_device, barge_in=not loudspeakers,
-                    stt_model=stt_model, extra={"model": model} if model else {}))
+                    stt_model=stt_model, extra={**({"model": model} if model else {}),
+                                                **({"rubric": rubric} if rubric else {})}))
 
 
 @click.command()

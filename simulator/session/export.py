@@ -4,6 +4,9 @@
 --json`` document.  Whatever the format, the text is scrubbed of secrets at export time too
 (secret-looking keys dropped, values of secret environment variables such as OPENAI_API_KEY
 replaced by ``***``), on top of the cleaning done when the session was stored.
+
+``rubric``: score the session with a team rubric for this export (the stored labels, nothing stored); the
+report names the rubric its scorecard was made with (name, content hash, pass mark) whichever it was.
 """
 
 from __future__ import annotations
@@ -13,22 +16,26 @@ import errno
 import os
 import secrets
 import stat
+import time
 
 from simulator.errors import RapportError
 from simulator.safe_text import json_text
 from simulator.session import report_html, rescore, wording
-from simulator.session.records import StoredSession, clean_settings, iso
+from simulator.session.records import ScoreRecord, StoredSession, clean_settings, iso
+from simulator.session.rubrics import for_stamp, rubric_line
 from simulator.session.store import Store
 
 FORMATS = ("md", "html", "json")
 _BARS = "▁▂▃▄▅▆▇█"
 
 
-def export(store: Store, session_id: str, fmt: str, *, with_audio: bool = False) -> str:
+def export(store: Store, session_id: str, fmt: str, *, with_audio: bool = False, rubric=None) -> str:  # noqa: ANN001
     """The session ``session_id`` (id or unique prefix) as ``md``, ``html`` or ``json`` text."""
     if fmt not in FORMATS:
         raise RapportError(f"unknown export format {fmt!r}; choose one of: {', '.join(FORMATS)}")
     session = store.get(session_id)
+    if rubric is not None:
+        session = under_rubric(session, rubric)
     if fmt == "json":
         text = json_text(clean_settings(session.to_dict()), indent=2)
     elif fmt == "md":
@@ -37,6 +44,17 @@ def export(store: Store, session_id: str, fmt: str, *, with_audio: bool = False)
         audio = {i: store.audio_path(t.audio) for i, t in enumerate(session.turns) if t.audio} if with_audio else None
         text = report_html.render(session, audio)
     return scrub(text)
+
+
+def under_rubric(session: StoredSession, rubric) -> StoredSession:  # noqa: ANN001 (Rubric)
+    """The session with a scorecard under ``rubric`` as its current one (stored labels; not stored)."""
+    card = rescore.scorecard(session.turns, session.persona, facts_read=session.summary.source == "import",
+                             rubric=rubric)
+    last = session.scores[-1] if session.scores else None
+    record = ScoreRecord(time.time(), last.analyser_version if last else None, card.get("scorer_version"),
+                         card.get("overall"), card, rubric.name, rubric.hash)
+    return StoredSession(session.summary, session.persona, session.settings, session.turns, session.coach_events,
+                         [*session.scores, record], session.end_reason)
 
 
 def scrub(text: str) -> str:
@@ -76,6 +94,7 @@ def markdown(session: StoredSession) -> str:
         f"- reps: {_md_list(s.reps) or 'rep'}  ",
         f"- buyer engine: {_md(s.engine)}  ",
         f"- overall score: **{_md(card.get('overall', '–'))}/100**",
+        *([f"- rubric: {_md(rubric_line(card))}"] if rubric_line(card) else []),
         "",
     ]
     trust = [v for _, v in report_html.trust_points(session)]
@@ -95,7 +114,7 @@ def markdown(session: StoredSession) -> str:
             out.append(f"{i + 1}. **Buyer**{extra}: {_md(turn.text)}{facts}")
         for ev in notes.get(i, []):
             out.append(f"   > coach ({_md(wording.clock(ev.t))}): {_md(wording.coach_text(ev))}")
-    reps = rescore.rep_scorecards(session.turns, persona, s.reps)
+    reps = rescore.rep_scorecards(session.turns, persona, s.reps, rubric=for_stamp(card.get("rubric")))
     out += _md_card(card, "##", ", whole session" if reps else "")
     for rep, rep_card in reps.items():
         out += ["", f"## {_md(rep)}'s part: overall {_md(rep_card.get('overall', '–'))}/100"]

@@ -12,6 +12,7 @@ from pathlib import Path
 from simulator.conversation.moves import stance_of
 from simulator.session import rescore, wording
 from simulator.session.records import StoredSession, iso
+from simulator.session.rubrics import for_stamp, rubric_line
 
 CSS = """
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;background:#f6f7f9;color:#1d2430}
@@ -136,8 +137,9 @@ def render(session: StoredSession, audio: dict[int, Path | None] | None = None) 
     who = ", ".join(esc(persona.get(k)) for k in ("role", "company") if persona.get(k))
     reps = esc(", ".join(s.reps) or "rep")
     overall = card.get("overall")
-    by_rep = rescore.rep_scorecards(session.turns, persona, s.reps)
+    by_rep = rescore.rep_scorecards(session.turns, persona, s.reps, rubric=for_stamp(card.get("rubric")))
     whole = " (whole session)" if by_rep else ""
+    rubric = rubric_line(card)
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -147,7 +149,8 @@ def render(session: StoredSession, audio: dict[int, Path | None] | None = None) 
         f'<p class="meta">Session <b>{esc(s.id)}</b> · {esc(iso(s.started_at))} · {esc(s.status)} · '
         f"rep{'s' if len(s.reps) > 1 else ''}: {reps} · buyer engine: {esc(s.engine)} · {len(session.turns)} turns</p>",
         f'<div class="card"><span class="score" id="overall">{esc(overall if overall is not None else "–")}</span>'
-        f'<span class="meta"> / 100 overall{whole}</span>{_rep_scores(by_rep)}</div>',
+        f'<span class="meta"> / 100 overall{whole}</span>{_rep_scores(by_rep)}'
+        + (f'<p class="meta" id="rubric">Rubric: {esc(rubric)}</p>' if rubric else "") + "</div>",
         "<h2>Trust over the session</h2>",
         f'<div class="card">{trust_svg(trust_points(session))}</div>',
         "<h2>Transcript</h2>",

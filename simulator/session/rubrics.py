@@ -103,3 +103,14 @@ def for_stamp(stamp: dict | None) -> Rubric:
         if rubric.hash == wanted:
             return rubric
     return DEFAULT
+
+
+def rubric_line(card: dict) -> str:
+    """"Title (name, hash), pass mark 60: passed" for a scorecard ("" for one from before rubrics)."""
+    stamp = card.get("rubric")
+    if not isinstance(stamp, dict) or not stamp.get("name"):
+        return ""
+    line = f"{stamp.get('title') or stamp['name']} ({stamp['name']}, {str(stamp.get('hash') or '')[:8]})"
+    if isinstance(stamp.get("pass_mark"), int | float):
+        line += f"; pass mark {stamp['pass_mark']:g}: {'passed' if card.get('passed') else 'not passed'}"
+    return line

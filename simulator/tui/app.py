@@ -134,7 +134,8 @@ class RapportApp(App):
                                     seed=options.seed, personas_dirs=options.personas_dirs,
                                     db_url=options.db_url, save=options.save, sinks=[self.relay],
                                     settings={"mode": options.mode, "hints": options.hints, "exam": options.exam},
-                                    engine_settings=options.extra.get("model") and {"model": options.extra["model"]})
+                                    engine_settings=options.extra.get("model") and {"model": options.extra["model"]},
+                                    rubric=options.extra.get("rubric"))
             return session, self._voice(options, session)
 
         voice = options.mode != "typed" or options.audio_file is not None
