@@ -30,6 +30,8 @@ COMMANDS: dict[str, str] = {
     "sessions": "simulator.commands.sessions:sessions",
     "progress": "simulator.commands.sessions:progress",
     "rubrics": "simulator.commands.rubrics:rubrics",
+    "retry": "simulator.commands.retry:retry",
+    "compare": "simulator.commands.retry:compare_",
     "bench": "simulator.commands.bench:bench",
 }
 

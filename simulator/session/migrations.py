@@ -100,8 +100,15 @@ def _m002_scorecard_rubric(conn: sa.Connection) -> None:
     conn.execute(sa.text("CREATE INDEX ix_scorecards_rubric_hash ON scorecards (rubric_hash)"))
 
 
+def _m003_session_branch(conn: sa.Connection) -> None:
+    """Version 3: a retry from a moment is a session linked to its parent session and the turn it retries."""
+    conn.execute(sa.text("ALTER TABLE sessions ADD COLUMN parent_id VARCHAR(16)"))
+    conn.execute(sa.text("ALTER TABLE sessions ADD COLUMN parent_turn INTEGER"))
+    conn.execute(sa.text("CREATE INDEX ix_sessions_parent_id ON sessions (parent_id)"))
+
+
 #: In order; the database version is the number of these that have run.
-MIGRATIONS: list[Migration] = [_m001_initial, _m002_scorecard_rubric]
+MIGRATIONS: list[Migration] = [_m001_initial, _m002_scorecard_rubric, _m003_session_branch]
 
 _VERSION = sa.table("schema_version", sa.column("version"), sa.column("applied_at"))
 

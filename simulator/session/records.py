@@ -117,9 +117,12 @@ class SessionSummary:
     turn_count: int
     overall: float | None
     source: str = "practice"
+    #: a retry from a moment: the session and the (0-based) turn it branches from
+    parent_id: str | None = None
+    parent_turn: int | None = None
 
     def to_dict(self) -> dict:
-        return {
+        d = {
             "id": self.id,
             "started_at": iso(self.started_at),
             "ended_at": iso(self.ended_at),
@@ -131,6 +134,9 @@ class SessionSummary:
             "turns": self.turn_count,
             "source": self.source,
         }
+        if self.parent_id:  # a retry: 1-based turn number, as reports show turns
+            d["retry_of"] = {"session": self.parent_id, "turn": (self.parent_turn or 0) + 1}
+        return d
 
 
 @dataclass
@@ -214,4 +220,5 @@ class StoredSession:
             "coach_events": [e.to_dict() for e in self.coach_events],
             "scorecard": self.scorecard,
             "score_history": [r.to_dict() for r in self.scores],
+            **({"retry_of": {"session": s.parent_id, "turn": (s.parent_turn or 0) + 1}} if s.parent_id else {}),
         }

@@ -48,6 +48,9 @@ sessions = sa.Table(
     #: denormalised for fast listing: number of turns, latest overall score
     sa.Column("turn_count", sa.Integer, nullable=False),
     sa.Column("overall", sa.Float),
+    #: a retry from a moment: the session it branches from and the (0-based) rep turn it retries (migration 3)
+    sa.Column("parent_id", sa.String(16), index=True),
+    sa.Column("parent_turn", sa.Integer),
 )
 
 #: Which reps took part in a session (for ``--rep`` filters and progress).

@@ -50,7 +50,7 @@ STALE_AFTER_S = 3600.0
 _SUMMARY_COLS = (
     t.sessions.c.id, t.sessions.c.started_at, t.sessions.c.ended_at, t.sessions.c.status,
     t.sessions.c.persona_id, t.sessions.c.engine, t.sessions.c.reps, t.sessions.c.turn_count,
-    t.sessions.c.overall, t.sessions.c.source,
+    t.sessions.c.overall, t.sessions.c.source, t.sessions.c.parent_id, t.sessions.c.parent_turn,
 )  # fmt: skip
 
 
@@ -251,6 +251,18 @@ class Store:
                 .where(t.sessions.c.id == session_id)
                 .values(status=status, end_reason=reason, ended_at=time.time(), owner=None)
             )
+
+    def link_branch(self, session_id: str, parent_id: str, parent_turn: int) -> None:
+        """Mark a session as a retry of ``parent_id`` from its (0-based) turn ``parent_turn``."""
+        with translate("link the retry to its session", self.where), self.engines.write.begin() as conn:
+            conn.execute(sa.update(t.sessions).where(t.sessions.c.id == session_id)
+                         .values(parent_id=parent_id, parent_turn=parent_turn))
+
+    def branches(self, parent_id: str) -> list[SessionSummary]:
+        """The retries made from a session, oldest first."""
+        query = sa.select(*_SUMMARY_COLS).where(t.sessions.c.parent_id == parent_id).order_by(t.sessions.c.started_at)
+        with translate("list retries", self.where), self.engines.read.connect() as conn:
+            return [SessionSummary(*row) for row in conn.execute(query)]
 
     def heartbeat(self, session_id: str) -> None:
         with translate("update the session heartbeat", self.where), self.engines.write.begin() as conn:
