@@ -40,11 +40,14 @@ def _run(options) -> None:
 @click.option("--exam", is_flag=True, help="Exam mode: no hints at all.")
 @click.option("--seed", type=int, default=None, help="Make the offline buyer deterministic.")
 @click.option("--no-save", is_flag=True, help="Do not store the session.")
+@click.option("--from", "retry_from", default=None, metavar="SESSION[:TURN]",
+              help="Retry a moment of a stored session: the buyer as it stood before that rep turn (default: the "
+              "costliest moment); say it differently and go on.")
 @rubric_option
 @personas_option
 @db_option
 def practice(persona, rep_name, typed, ptt, audio_file, engine, model, device, output_device, stt_model, loudspeakers,
-             no_hints, exam, seed, no_save, rubric_ref, personas_dirs, db_url) -> None:
+             no_hints, exam, seed, no_save, retry_from, rubric_ref, personas_dirs, db_url) -> None:
     """Open the practice app (the start screen, or straight into practice with --persona)."""
     from simulator.speech.transcriber import stt_settings
     from simulator.tui.app import AppOptions
@@ -52,6 +55,10 @@ def practice(persona, rep_name, typed, ptt, audio_file, engine, model, device, o
     if not typed:
         stt_settings(stt_model)  # bad speech-to-text settings are one line here, before the app opens
     rubric = load_rubric(rubric_ref)  # so is a bad rubric
+    if retry_from:  # so is a moment that cannot be retried; the persona is the session's
+        from simulator.session.branch import open_branch
+
+        persona = open_branch(retry_from, engine="offline", db_url=db_url, save=False).persona.id
 
     mode = "typed" if typed else "ptt" if ptt else "voice"
     if audio_file is not None:
@@ -62,7 +69,8 @@ def practice(persona, rep_name, typed, ptt, audio_file, engine, model, device, o
                     exam=exam, audio_file=audio_file, personas_dirs=tuple(personas_dirs), db_url=db_url,
                     seed=seed, save=not no_save, device=device, output_device=output_device, barge_in=not loudspeakers,
                     stt_model=stt_model, extra={**({"model": model} if model else {}),
-                                                **({"rubric": rubric} if rubric else {})}))
+                                                **({"rubric": rubric} if rubric else {}),
+                                                **({"retry_from": retry_from} if retry_from else {})}))
 
 
 @click.command()

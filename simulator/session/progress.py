@@ -90,7 +90,8 @@ def _hash(record: ScoreRecord) -> str:
 
 def progress(store: Store, rep: str | None = None, rubric: Rubric | None = None) -> dict:
     """The trends for ``rep`` (all sessions when None), from scorecards of one rubric (see the docstring)."""
-    summaries = [s for s in store.list_sessions(rep=rep) if s.overall is not None]
+    # a retry from a moment replays part of another session: `rapport compare` shows what it changed
+    summaries = [s for s in store.list_sessions(rep=rep) if s.overall is not None and not s.parent_id]
     summaries.sort(key=lambda s: s.started_at)
     history = {s.id: store.get(s.id).scores for s in summaries}
     if rubric is not None:

@@ -130,6 +130,15 @@ class RapportApp(App):
         def opener():
             from simulator.session.start import open_practice
 
+            if options.extra.get("retry_from"):  # a retry from a moment of a stored session
+                from simulator.session.branch import open_branch
+
+                session = open_branch(options.extra["retry_from"], engine=options.engine, rep_name=options.rep_name,
+                                      db_url=options.db_url, save=options.save, sinks=[self.relay],
+                                      settings={"mode": options.mode, "hints": options.hints, "exam": options.exam},
+                                      engine_settings=options.extra.get("model") and {"model": options.extra["model"]},
+                                      rubric=options.extra.get("rubric"))
+                return session, self._voice(options, session)
             session = open_practice(persona_id=options.persona, engine=options.engine, rep_name=options.rep_name,
                                     seed=options.seed, personas_dirs=options.personas_dirs,
                                     db_url=options.db_url, save=options.save, sinks=[self.relay],
@@ -167,6 +176,23 @@ class RapportApp(App):
         if self.last_choice is not None:
             self.pop_screen()
             self.begin_practice(self.last_choice)
+
+    def action_retry(self, session_id: str, turn: int | None = None) -> None:
+        """Practise a moment of a stored session again (turn: 1-based rep turn; None: its costliest moment)."""
+        from simulator.errors import RapportError
+        from simulator.session.store import Store
+
+        try:
+            with Store.open(self.options.db_url, read=True) as store:
+                parent = store.get(session_id)
+        except RapportError as exc:
+            self.notify(str(exc), severity="error", timeout=10)
+            return
+        base = self.last_choice or self.options
+        ref = parent.id if turn is None else f"{parent.id}:{turn}"
+        extra = {k: v for k, v in base.extra.items() if k != "retry_from"}
+        self.begin_practice(replace(base, start="practice", persona=parent.summary.persona_id,
+                                    audio_file=None, save=True, extra={**extra, "retry_from": ref}))
 
     # ---- other screens ----------------------------------------------------------------------------------
     def action_open_replay(self, session_id: str | None = None) -> None:

@@ -138,3 +138,23 @@ def test_retry_and_compare_commands(capsys, store, db_url):
     with pytest.raises(SystemExit) as done:
         main(["retry", f"{sid}:6", "--db", db_url])
     assert done.value.code == 1 and "--say TEXT" in capsys.readouterr().err
+
+
+def test_practice_from_a_moment_that_cannot_be_retried_is_one_line(capsys, store, db_url):
+    sid, _ = live(store)
+    for ref, message in [("zzzzzzzz:3", "no session 'zzzzzzzz'"), (f"{sid}:3", "turn 3 of session")]:
+        with pytest.raises(SystemExit) as done:
+            main(["practice", "--from", ref, "--text", "--db", db_url])
+        err = capsys.readouterr().err
+        assert done.value.code == 1 and message in err and err.count("\n") == 1
+
+
+def test_retries_are_left_out_of_progress(store, db_url):
+    from simulator.session.progress import progress
+
+    sid, _ = live(store)
+    retry = branch.open_branch(f"{sid}:6", db_url=db_url)
+    retry.start()
+    retry.rep_turn("What would a better week look like for your drivers?")
+    retry.end()
+    assert progress(store)["session_ids"] == [sid]

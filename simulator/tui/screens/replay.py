@@ -199,6 +199,7 @@ class SessionReplayScreen(Screen):
         Binding("c", "costly", "Next costly moment", show=False),
         Binding("r", "rescore", "Re-score", show=False),
         Binding("e", "export", "Export", show=False),
+        Binding("t", "retry", "Retry this moment", show=False),
         Binding("escape", "back", "Back"),
     ]
 
@@ -220,7 +221,8 @@ class SessionReplayScreen(Screen):
                 yield Static("", id="turn-detail")
                 yield Label("Trust over the session", classes="title", id="trust-heading")
                 yield TrustChart([], caption="start → after each buyer turn", id="replay-trust")
-        yield Static("p play · c costliest moments · r re-score · e export · Esc back", id="replay-status",
+        yield Static("p play · c costliest moments · t retry this moment · r re-score · e export · Esc back",
+                     id="replay-status",
                      classes="dim")
         yield Footer()
 
@@ -316,6 +318,16 @@ class SessionReplayScreen(Screen):
         if 0 <= index < timeline.option_count:
             timeline.highlighted = index
             timeline.scroll_to_highlight()
+
+    def action_retry(self) -> None:
+        """Practise the highlighted rep turn again (a buyer turn: the rep turn before it; none: the costliest)."""
+        if self.session is None:
+            return
+        index = self.current()
+        turns = self.session.turns
+        while index is not None and index >= 0 and turns[index].speaker != "rep":
+            index -= 1
+        self.app.action_retry(self.session_id, None if index is None or index < 0 else index + 1)
 
     def action_play(self) -> None:
         if self.session is None or self.current() is None:

@@ -95,6 +95,7 @@ class ScorecardScreen(Screen):
     BINDINGS = [
         Binding("ctrl+r", "again", "Practise again"),
         Binding("f2", "replay", "Replay"),
+        Binding("t", "retry", "Retry costliest moment"),
         Binding("escape", "back", "Back"),
     ]
 
@@ -116,11 +117,17 @@ class ScorecardScreen(Screen):
                     with TabPane(plain_content(rep)), VerticalScroll():
                         yield ScorecardView(card)
         with Horizontal(classes="hint-row"):
-            yield Label("Ctrl+R practise again · F2 replay this session · Esc back", classes="dim")
+            yield Label("Ctrl+R practise again · T retry the costliest moment · F2 replay · Esc back", classes="dim")
         yield Footer()
 
     def action_again(self) -> None:
         self.app.action_practise_again()
+
+    def action_retry(self) -> None:
+        if self.session_id:
+            self.app.action_retry(self.session_id)
+        else:
+            self.notify("This session was not stored, so it cannot be retried.", severity="warning")
 
     def action_replay(self) -> None:
         self.app.action_open_replay(self.session_id)
