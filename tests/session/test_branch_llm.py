@@ -4,13 +4,15 @@ raised), and the retried turn is answered by the LLM with the stored conversatio
 
 from __future__ import annotations
 
+import pytest
+
 from simulator.persona.factory import make_engine
 from simulator.persona.llm_settings import LLMSettings
 from simulator.persona.loader import get
 from simulator.session import branch
 from simulator.session.recorder import Recorder
 from simulator.session.start import StoredPractice
-from tests.llm_server import fault_server  # noqa: F401 - fixture
+from tests.llm_server import fault_server, llama_server  # noqa: F401 - fixture
 
 SEED = 5
 TURNS = [
@@ -69,3 +71,40 @@ def test_an_llm_session_rebuilds_exactly_and_the_retry_is_answered_by_the_llm(st
     assert not any(TURNS[2][0] in m["content"] for m in messages)  # the retried close is not in the history
     kept = store.get(retry.session_id)
     assert kept.summary.engine == "openai" and kept.summary.parent_id == sid and kept.summary.parent_turn == 5
+
+
+@pytest.mark.llm
+def test_a_retry_with_the_real_model(tmp_path, llama_server):  # noqa: F811
+    """The real llama.cpp server (SmolLM2) answers a session, then a retry of its pitch; the rebuilt state is
+    the live state (the facts the model really conveyed) and the retry is stored and compared."""
+    from simulator.session.branch_compare import compare
+    from simulator.session.store import Store
+
+    real = LLMSettings(model="smollm2", base_url=llama_server.base_url, api_key="sk-local-test", timeout_s=60,
+                       max_tokens=80).checked()
+    db = f"sqlite:///{tmp_path / 'sessions.db'}"
+    persona = get("bakery-owner")
+    with Store.open(db, tmp_path / "audio") as store:
+        sid = store.create_session(persona.id, persona.model_dump(mode="json"), "openai", {"seed": SEED})
+        session = StoredPractice(persona, make_engine("openai", seed=SEED, settings=real), seed=SEED,
+                                 sinks=[Recorder(store, sid)])
+        session.start()
+        before = {}
+        for words in ("Thanks for making time, Rosa. How does the business run day to day?",
+                      "Our app fixes all of that, it pays for itself in a month.",
+                      "How do you take the custom orders at the moment?"):
+            before[len(session.turns)] = session.state
+            session.rep_turn(words)
+        session.end()
+        stored = store.get(sid)
+        for index, state in before.items():
+            assert branch.rebuild(stored, index).state == state, index
+        retry = branch.open_branch(f"{sid}:4", engine_settings=real, db_url=db, audio_dir=tmp_path / "audio")
+        retry.start()
+        reply = retry.rep_turn("What's the hardest part of running two shops?")
+        retry.end()
+        assert reply.text.strip() and reply.trust > stored.turns[4].trust
+        doc = compare(store, retry.session_id)
+    assert doc["before"]["labels"] and "pitch" in doc["before"]["labels"]
+    assert doc["after"]["reply"] == reply.text
+    assert next(r for r in doc["moment"] if r["name"] == "transactional moves")["change"] == "better"
