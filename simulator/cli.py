@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "rubrics": "simulator.commands.rubrics:rubrics",
     "retry": "simulator.commands.retry:retry",
     "compare": "simulator.commands.retry:compare_",
+    "drill": "simulator.commands.drill:drill",
     "bench": "simulator.commands.bench:bench",
 }
 

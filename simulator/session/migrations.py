@@ -107,8 +107,24 @@ def _m003_session_branch(conn: sa.Connection) -> None:
     conn.execute(sa.text("CREATE INDEX ix_sessions_parent_id ON sessions (parent_id)"))
 
 
+def _m004_drill_attempts(conn: sa.Connection) -> None:
+    """Version 4: drill attempts (the drill, passed or not and why, the session that holds its turns)."""
+    md = sa.MetaData()
+    sa.Table(
+        "drill_attempts", md,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("session_id", sa.String(16), nullable=False, index=True),
+        sa.Column("rep_name", sa.String(128), index=True),
+        sa.Column("drill", sa.String(32), nullable=False),
+        sa.Column("passed", sa.Boolean, nullable=False),
+        sa.Column("reason", sa.Text, nullable=False),
+        sa.Column("created_at", sa.Float, nullable=False),
+    )  # fmt: skip
+    md.create_all(conn)
+
+
 #: In order; the database version is the number of these that have run.
-MIGRATIONS: list[Migration] = [_m001_initial, _m002_scorecard_rubric, _m003_session_branch]
+MIGRATIONS: list[Migration] = [_m001_initial, _m002_scorecard_rubric, _m003_session_branch, _m004_drill_attempts]
 
 _VERSION = sa.table("schema_version", sa.column("version"), sa.column("applied_at"))
 

@@ -90,8 +90,10 @@ def _hash(record: ScoreRecord) -> str:
 
 def progress(store: Store, rep: str | None = None, rubric: Rubric | None = None) -> dict:
     """The trends for ``rep`` (all sessions when None), from scorecards of one rubric (see the docstring)."""
-    # a retry from a moment replays part of another session: `rapport compare` shows what it changed
-    summaries = [s for s in store.list_sessions(rep=rep) if s.overall is not None and not s.parent_id]
+    # a retry from a moment replays part of another session (`rapport compare` shows what it changed); a drill
+    # is a few turns of one skill: both are left out of the figures, and drills are counted on their own
+    summaries = [s for s in store.list_sessions(rep=rep)
+                 if s.overall is not None and not s.parent_id and s.source != "drill"]
     summaries.sort(key=lambda s: s.started_at)
     history = {s.id: store.get(s.id).scores for s in summaries}
     if rubric is not None:
@@ -141,7 +143,20 @@ def progress(store: Store, rep: str | None = None, rubric: Rubric | None = None)
         "last": iso(summaries[-1].started_at) if summaries else None,
         "session_ids": [s.id for s in summaries],
         "figures": [t.to_dict() for t in trends],
+        "drills": drill_summary(store.drill_attempts(rep)),
     }
+
+
+def drill_summary(attempts: list[dict]) -> list[dict]:
+    """Per drill: attempts, passes and the last attempt (passed or not, why, when), in the order first tried."""
+    out: dict[str, dict] = {}
+    for a in attempts:
+        row = out.setdefault(a["drill"], {"drill": a["drill"], "attempts": 0, "passed": 0})
+        row["attempts"] += 1
+        row["passed"] += 1 if a["passed"] else 0
+        row["last"] = {"passed": a["passed"], "reason": a["reason"], "at": iso(a["created_at"]),
+                       "session_id": a["session_id"]}
+    return list(out.values())
 
 
 def sparkline(values: list[float]) -> str:
@@ -159,9 +174,10 @@ def render(doc: dict) -> str:
     skipped = (f" ({left} session(s) not scored under this rubric left out: rapport sessions rescore --all "
                f"--rubric {rubric})") if left else ""
     if not doc["sessions"]:
+        first = f"No scored sessions for {who} yet."
         if left:
-            return f"No sessions for {who} under rubric {rubric}{skipped}."
-        return f"No scored sessions for {who} yet."
+            first = f"No sessions for {who} under rubric {rubric}{skipped}."
+        return "\n".join([first, *drill_lines(doc.get("drills") or [])])
     under = f" under rubric {rubric}" if rubric != "default" or left else ""
     out = [f"Progress for {who}: {doc['sessions']} scored session(s){under}, {doc['first']} to {doc['last']}{skipped}",
            ""]
@@ -174,7 +190,19 @@ def render(doc: dict) -> str:
             near = f" (nearest {TARGET[f['name']]:g}%)" if f["name"] in TARGET else ""
             best = f"best {_with_unit(f['best'], f['unit'])}{near}"
         out.append(f"{f['name']:<24} {sparkline(f['values']):<12} {shown}  ({best}; {f['trend']})")
+    out += drill_lines(doc.get("drills") or [])
     return "\n".join(out)
+
+
+def drill_lines(drills: list[dict]) -> list[str]:
+    if not drills:
+        return []
+    out = ["", "Drills (rapport drill)"]
+    for d in drills:
+        last = d["last"]
+        out.append(f"{d['drill']:<24} passed {d['passed']} of {d['attempts']}; last "
+                   f"{'passed' if last['passed'] else 'failed'}: {last['reason']}")
+    return out
 
 
 def _yes_no(value: float) -> str:

@@ -112,3 +112,16 @@ scorecards = sa.Table(
     sa.Column("rubric_name", sa.String(64)),
     sa.Column("rubric_hash", sa.String(64), index=True),
 )
+
+#: A drill attempt (migration 4): which drill, passed or not and why; its turns are the session's.
+drill_attempts = sa.Table(
+    "drill_attempts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("session_id", sa.String(16), nullable=False, index=True),
+    sa.Column("rep_name", sa.String(128), index=True),
+    sa.Column("drill", sa.String(32), nullable=False),
+    sa.Column("passed", sa.Boolean, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+)

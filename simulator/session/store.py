@@ -264,6 +264,27 @@ class Store:
         with translate("list retries", self.where), self.engines.read.connect() as conn:
             return [SessionSummary(*row) for row in conn.execute(query)]
 
+    def mark_source(self, session_id: str, source: str) -> None:
+        """Set what a session is (``drill`` for a drill attempt's session)."""
+        with translate("mark the session", self.where), self.engines.write.begin() as conn:
+            conn.execute(sa.update(t.sessions).where(t.sessions.c.id == session_id).values(source=source))
+
+    def add_drill_attempt(self, session_id: str, rep_name: str | None, drill: str, passed: bool, reason: str) -> None:
+        with translate("save the drill attempt", self.where), self.engines.write.begin() as conn:
+            conn.execute(sa.insert(t.drill_attempts).values(
+                session_id=session_id, rep_name=rep_name, drill=drill, passed=bool(passed), reason=reason,
+                created_at=time.time()))
+
+    def drill_attempts(self, rep: str | None = None) -> list[dict]:
+        """Drill attempts, oldest first (one rep's, or everyone's)."""
+        d = t.drill_attempts.c
+        query = sa.select(d.session_id, d.rep_name, d.drill, d.passed, d.reason, d.created_at).order_by(d.id)
+        if rep:
+            query = query.where(d.rep_name == rep)
+        with translate("list drill attempts", self.where), self.engines.read.connect() as conn:
+            return [{"session_id": r.session_id, "rep": r.rep_name, "drill": r.drill, "passed": bool(r.passed),
+                     "reason": r.reason, "created_at": r.created_at} for r in conn.execute(query)]
+
     def heartbeat(self, session_id: str) -> None:
         with translate("update the session heartbeat", self.where), self.engines.write.begin() as conn:
             conn.execute(sa.update(t.sessions).where(t.sessions.c.id == session_id).values(heartbeat_at=time.time()))
@@ -296,7 +317,7 @@ class Store:
         """Remove a session, its turns, events, scores and recordings."""
         sid = self.resolve(session_id)
         with translate("delete the session", self.where), self.engines.write.begin() as conn:
-            for table in (t.turns, t.coach_events, t.scorecards, t.session_reps):
+            for table in (t.turns, t.coach_events, t.scorecards, t.session_reps, t.drill_attempts):
                 conn.execute(sa.delete(table).where(table.c.session_id == sid))
             conn.execute(sa.delete(t.sessions).where(t.sessions.c.id == sid))
         shutil.rmtree(self.audio_dir / sid, ignore_errors=True)
