@@ -34,7 +34,7 @@ from simulator.conversation.turns import Turn
 from simulator.errors import RapportError
 from simulator.persona.schema import Persona
 from simulator.persona.state import BuyerState
-from simulator.session.events import PhaseChanged
+from simulator.session.events import Hint, PhaseChanged, Problem
 from simulator.session.start import StoredPractice
 
 _VERDICT = {"poor": 0.0, "ok": 1.0, "good": 2.0}
@@ -175,6 +175,8 @@ class DrillPractice(StoredPractice):
 
     drill: Drill = DRILLS[0]
     result: tuple[bool, str] | None = None
+    #: the stored outcome (:func:`record`), once the drill has ended
+    outcome: dict | None = None
 
     def start(self) -> Turn:
         if self.turns:
@@ -200,6 +202,14 @@ class DrillPractice(StoredPractice):
         if self.result is None and (said >= self.drill.turns or self.state.ended):
             self.result = judge(self.drill, self.turns, self.state, self.persona)
             self.end("drill passed" if self.result[0] else "drill failed")
+            try:
+                record(self)
+            except RapportError as exc:  # the store failed: the outcome is still shown
+                self.emit(Problem(message=f"session store: {exc}", t=self.now()))
+            passed, reason = self.result
+            line = f"Drill {'passed' if passed else 'failed'}: {reason}"
+            self.emit(Hint(text=line, t=self.now()))
+            self.emit(Problem(message=line, t=self.now()))  # shown even with hints off (exam mode)
         return reply
 
 
@@ -237,7 +247,9 @@ def open_drill(key: str | None, *, persona_id: str | None = None, rep_name: str 
 
 
 def record(session: DrillPractice) -> dict:
-    """Store the attempt's result (after the session has ended); returns it as a dict."""
+    """Store the attempt's result (after the session has ended, once); returns it as a dict."""
+    if session.outcome is not None:
+        return session.outcome
     if session.result is None:
         session.result = judge(session.drill, session.turns, session.state, session.persona)
     passed, reason = session.result
@@ -247,4 +259,5 @@ def record(session: DrillPractice) -> dict:
         store = session.recorder.store
         store.mark_source(session.session_id, "drill")
         store.add_drill_attempt(session.session_id, session.rep_name, session.drill.key, passed, reason)
+    session.outcome = doc
     return doc

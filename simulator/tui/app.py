@@ -130,6 +130,13 @@ class RapportApp(App):
         def opener():
             from simulator.session.start import open_practice
 
+            if options.extra.get("drill") is not None:  # a drill ("": the one for the rep's weakest figure)
+                from simulator.session.drills import open_drill
+
+                session = open_drill(options.extra["drill"] or None, persona_id=options.persona,
+                                     rep_name=options.rep_name, seed=options.seed, db_url=options.db_url,
+                                     save=options.save, sinks=[self.relay], personas_dirs=options.personas_dirs)
+                return session, self._voice(options, session)
             if options.extra.get("retry_from"):  # a retry from a moment of a stored session
                 from simulator.session.branch import open_branch
 
@@ -177,6 +184,30 @@ class RapportApp(App):
             self.pop_screen()
             self.begin_practice(self.last_choice)
 
+    def action_drill(self, key: str = "") -> None:
+        """A drill on the rep's weakest figure (or drill ``key``), in the practice screen."""
+        from simulator.errors import RapportError
+        from simulator.persona.loader import load_all
+        from simulator.session.drills import BY_KEY, weakest
+        from simulator.session.store import Store
+
+        base = self.last_choice or self.options
+        try:
+            if key:
+                chosen = BY_KEY[key]
+            else:
+                with Store.open(base.db_url, read=True) as store:
+                    chosen, _ = weakest(store, base.rep_name or None)
+        except (RapportError, KeyError) as exc:
+            self.notify(str(exc), severity="error", timeout=10)
+            return
+        personas = [p for p in load_all(base.personas_dirs)[0].values() if p.concerns or chosen.opening != "concern"]
+        persona = base.persona if base.persona else (personas[0].id if personas else None)
+        extra = {k: v for k, v in base.extra.items() if k not in ("retry_from", "drill")}
+        self.notify(f"Drill: {chosen.title}. {chosen.brief}", timeout=15)
+        self.begin_practice(replace(base, start="practice", persona=persona, audio_file=None,
+                                    extra={**extra, "drill": chosen.key}))
+
     def action_retry(self, session_id: str, turn: int | None = None) -> None:
         """Practise a moment of a stored session again (turn: 1-based rep turn; None: its costliest moment)."""
         from simulator.errors import RapportError
@@ -190,7 +221,7 @@ class RapportApp(App):
             return
         base = self.last_choice or self.options
         ref = parent.id if turn is None else f"{parent.id}:{turn}"
-        extra = {k: v for k, v in base.extra.items() if k != "retry_from"}
+        extra = {k: v for k, v in base.extra.items() if k not in ("retry_from", "drill")}
         self.begin_practice(replace(base, start="practice", persona=parent.summary.persona_id,
                                     audio_file=None, save=True, extra={**extra, "retry_from": ref}))
 

@@ -16,6 +16,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 APP_COMMANDS = (
     ("Replay past sessions", "open_replay", "Browse stored sessions and replay one turn by turn"),
     ("Progress", "open_progress", "Trends across your sessions: score, talk share, questions, transactional moves"),
+    ("Drill your weakest figure", "drill", "A short exercise on your weakest figure, passed or failed with why"),
     ("Watch a running session", "open_watch", "Follow a session running in another terminal, read-only"),
     ("Help", "help", "What the screens are for, and the keys"),
 )

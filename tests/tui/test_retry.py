@@ -1,6 +1,6 @@
 """Pilot tests of retry from a moment in the app: `practice --from SESSION:TURN` opens practice at that
 moment (the earlier turns shown, the buyer as it stood), the rep types it differently and the retry is stored
-linked to its session; T on the scorecard retries the costliest moment; T in replay retries the highlighted turn."""
+linked to its session; T on the scorecard retries the costliest moment; T in replay retries the highlighted turn; a drill from the command palette is judged and stored."""
 
 from __future__ import annotations
 
@@ -97,3 +97,27 @@ async def test_t_on_the_scorecard_and_in_replay_retries_a_moment():
         moments = again.scorecard["moments"]  # none here: then the first rep turn
         assert app.screen.session.parent_turn == (moments[0]["turn_index"] if moments else 1)
     assert "close" in parent.turns[costliest].labels
+
+
+async def test_a_drill_from_the_command_palette_is_judged_and_stored():
+    from simulator.tui.app import AppOptions
+
+    app = make_app(AppOptions(persona="bakery-owner", rep_name="Sam", mode="typed", seed=1))
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.pause(0.2)
+        app.action_drill("reflect")
+        await wait_for(pilot, lambda: isinstance(app.screen, PracticeScreen) and len(shown(app)) == 1)
+        screen = app.screen
+        assert screen.session.drill.key == "reflect"
+        assert shown(app)[0].text.startswith("We've got two shops now")
+        for n, line in enumerate(("So you've got two shops now and a lot of custom orders for birthdays.",
+                                  "How do those custom orders come in at the moment?"), 1):
+            screen.query_one("#typed", Input).value = line
+            await pilot.press("enter")
+            await wait_for(pilot, lambda n=n: len(shown(app)) == 1 + 2 * n)
+        await wait_for(pilot, lambda: screen.session.outcome is not None)
+        assert screen.session.outcome["passed"], screen.session.outcome["reason"]
+        assert "Drill passed: reflected their words" in str(screen.query_one("#hint").render())
+    with Store.open() as store:
+        attempts = store.drill_attempts("Sam")
+    assert [(a["drill"], a["passed"]) for a in attempts] == [("reflect", True)]
