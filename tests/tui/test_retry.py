@@ -1,6 +1,7 @@
 """Pilot tests of retry from a moment in the app: `practice --from SESSION:TURN` opens practice at that
 moment (the earlier turns shown, the buyer as it stood), the rep types it differently and the retry is stored
-linked to its session; T on the scorecard retries the costliest moment; T in replay retries the highlighted turn; a drill from the command palette is judged and stored."""
+linked to its session; T on the scorecard retries the costliest moment; T in replay retries the highlighted
+turn; a drill from the command palette is judged and stored."""
 
 from __future__ import annotations
 
