@@ -95,7 +95,7 @@ class ScorecardScreen(Screen):
     BINDINGS = [
         Binding("ctrl+r", "again", "Practise again"),
         Binding("f2", "replay", "Replay"),
-        Binding("t", "retry", "Retry costliest moment"),
+        Binding("t", "retry", "Retry costliest moment", show=False),  # in the hint line and Ctrl+P
         Binding("escape", "back", "Back"),
     ]
 
