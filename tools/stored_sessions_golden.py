@@ -9,7 +9,8 @@ ones that Rapport stored then::
 It stores, with the real commands into a real SQLite store: every whole call of the corpus's
 ``09-whole-calls`` and ``13-whole-calls-2`` played as a ``rapport simulate`` script against the offline buyer
 (personas in turn, fixed seeds), and 24 transcripts of ``tests/data/scorecard_golden.json`` imported with
-``rapport sessions import`` (revealed facts read from the buyer's words).  Then it writes the persona snapshots and each stored session
+``rapport sessions import`` (revealed facts read from the buyer's words).  Then it writes the persona snapshots
+and each stored session
 (persona id, source, turns with their labels, the stored scorecard and versions).
 ``tests/session/test_rubric_store.py`` loads them into SQLite and PostgreSQL and checks that each rescores to
 the same scorecard under the default rubric.

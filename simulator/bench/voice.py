@@ -68,18 +68,14 @@ def _session_run(count: int) -> tuple[list, list[float], float, str]:
     from simulator.persona.factory import make_engine
     from simulator.persona.loader import get
     from simulator.session.loop import PracticeSession
-    from simulator.speech.pipeline import VoicePipeline
-    from simulator.speech.run import make_voice
-    from simulator.speech.sources import FileSource
-    from simulator.speech.transcriber import make_transcriber
+    from simulator.speech.run import VoiceSetup, build_pipeline
 
     audio, lengths = _call(count)
     persona = get("bakery-owner")
     session = PracticeSession(persona, make_engine("offline", seed=1), seed=1)
     session.start()
-    voice, _ = make_voice(persona.voice)
-    transcriber = make_transcriber()
-    pipeline = VoicePipeline(FileSource(audio, realtime=True), transcriber, session, voice=voice)
+    pipeline = build_pipeline(session, persona.voice, VoiceSetup(audio_file=audio, realtime=True, play=False))
+    transcriber = pipeline.transcriber
     peak = [rss_mb()]
     done = threading.Event()
 
@@ -104,7 +100,7 @@ def _barge_in() -> Result | None:
     except (OSError, subprocess.TimeoutExpired):
         return None
     from simulator.speech.audio import SAMPLE_RATE
-    from simulator.speech.pipeline import VoicePipeline
+    from simulator.speech.pipeline import Listener, VoicePipeline
     from simulator.speech.playback import Player
     from simulator.speech.sources import FileSource
     from simulator.speech.transcriber import make_transcriber
@@ -127,7 +123,7 @@ def _barge_in() -> Result | None:
         reply = voice.speak("Well, we have looked at a lot of tools this year and none of them fitted us. " * 4)
         while not player.playing:
             time.sleep(0.005)
-        pipeline = VoicePipeline(source, transcriber, lambda text, **kw: None, voice=voice)
+        pipeline = VoicePipeline(source, transcriber, Listener(), voice=voice)
         runner = threading.Thread(target=pipeline.run, daemon=True)
         runner.start()
         reply.wait(20)

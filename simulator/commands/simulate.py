@@ -18,6 +18,7 @@ commands (saving sessions, audio input) can reuse them.
 from __future__ import annotations
 
 import sys
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -171,8 +172,13 @@ def simulate(persona_id: str, script: str | None, audio: str | None, realtime: b
 
             session = PracticeSession(persona, make_engine(engine, seed=seed, settings=settings), seed=seed,
                                       sinks=sinks, rep_name=rep_name, rubric=rubric)
-            run_audio_file(session, audio, realtime=realtime, **({"stt_model": stt_model} if stt_model else {}),
-                           on_problem=lambda msg: click.echo(f"rapport: warning: {msg}", err=True))
+            session.start()
+            with tempfile.TemporaryDirectory(prefix="rapport-turns-") as folder:
+                # each turn's recording is written here; the store copies it when the turn is recorded
+                run_audio_file(session, persona.voice, audio, realtime=realtime, stt_model=stt_model,
+                               record_dir=Path(folder) if recorder else None, events=problems)
+            for turn in session.turns:
+                turn.audio = None  # the temporary copies are gone; the store keeps its own
             lines = [t.text for t in session.turns if t.speaker == "rep"]
         else:
             session = run_script(persona, lines, engine=engine, seed=seed, settings=settings, sinks=sinks,

@@ -67,7 +67,8 @@ def practice(persona, rep_name, typed, ptt, audio_file, engine, model, device, o
     _run(AppOptions(start="practice" if skip and persona else "start", persona=persona, rep_name=rep_name,
                     mode=mode if skip else ("typed" if typed else mode), engine=engine, hints=not no_hints,
                     exam=exam, audio_file=audio_file, personas_dirs=tuple(personas_dirs), db_url=db_url,
-                    seed=seed, save=not no_save, device=device, output_device=output_device, barge_in=not loudspeakers,
+                    seed=seed, save=not no_save, device=device, output_device=output_device,
+                    barge_in=not loudspeakers, loudspeakers=loudspeakers,
                     stt_model=stt_model, extra={**({"model": model} if model else {}),
                                                 **({"rubric": rubric} if rubric else {}),
                                                 **({"retry_from": retry_from} if retry_from else {})}))

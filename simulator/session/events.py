@@ -2,46 +2,20 @@
 
 The TUI shows them, the session store persists them, ``simulate`` prints them. Every step of
 the flow (end of turn, transcription, analyser, buyer, voice) reports through these, so no
-step needs to know who is listening.  Pure data: no UI, audio or network imports.
+step needs to know who is listening.  The voice loop's own events (phase, level, partial text,
+problems) are defined in ``simulator.speech.events`` and re-exported here.  Pure data: no UI,
+audio or network imports.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import dataclass
 
 from simulator.conversation.turns import Turn
+from simulator.speech.events import Event, EventSink, Level, PartialText, Phase, PhaseChanged, Problem
 
-#: What the session is doing now, as the practice screen shows it.
-Phase = Literal["idle", "loading", "listening", "hearing", "transcribing", "thinking", "speaking", "paused", "ended"]
-
-
-@dataclass(frozen=True)
-class Event:
-    """Base class. ``t`` is seconds since the session started (0 when unknown)."""
-
-    t: float = field(default=0.0, kw_only=True)
-
-
-@dataclass(frozen=True)
-class PhaseChanged(Event):
-    phase: Phase
-    detail: str = ""
-
-
-@dataclass(frozen=True)
-class Level(Event):
-    """Microphone level, 0..1 (high rate: consumers may drop all but the latest)."""
-
-    rms: float
-
-
-@dataclass(frozen=True)
-class PartialText(Event):
-    """Words recognised so far while the rep is still speaking."""
-
-    text: str
+__all__ = ["BuyerChunk", "CoachAction", "Event", "EventSink", "Hint", "Level", "PartialText", "Phase",
+           "PhaseChanged", "Problem", "SessionEnded", "TurnCompleted"]
 
 
 @dataclass(frozen=True)
@@ -77,16 +51,7 @@ class CoachAction(Event):
 
 
 @dataclass(frozen=True)
-class Problem(Event):
-    """Something went wrong but the session goes on (e.g. the LLM timed out; offline answered)."""
-
-    message: str
-
-
-@dataclass(frozen=True)
 class SessionEnded(Event):
     reason: str = "finished"
     scorecard: dict | None = None
 
-
-EventSink = Callable[[Event], None]

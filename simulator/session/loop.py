@@ -112,6 +112,15 @@ class PracticeSession:
         self.emit(PhaseChanged(phase="listening", t=self.now()))
         return turn
 
+    def opening(self) -> Turn | None:
+        """The buyer's opening line, not yet recorded, for a voice that speaks it first (then
+        :meth:`complete` records it with its times); None when the conversation has already started."""
+        if self.turns or self._pending is not None:
+            return None
+        self.emit(PhaseChanged(phase="speaking", detail="opening", t=self.now()))
+        self._pending = Turn("buyer", self.persona.opening_line, trust=self.state.trust)
+        return self._pending
+
     def last_buyer_text(self) -> str | None:
         return next((t.text for t in reversed(self.turns) if t.speaker == "buyer"), None)
 

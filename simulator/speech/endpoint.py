@@ -1,21 +1,28 @@
 """End of turn: when has the rep finished speaking?
 
-Pure logic, fed one 512-sample window and its Silero speech probability at a time.  A turn
-starts at the first speech window and ends after a pause; the pause needed depends on the
-words so far (a speculative transcript made as soon as silence begins):
+Pure logic, fed one 512-sample window and its Silero speech probability at a time.  A turn starts
+at the first speech window.  When the rep falls silent, the owner is asked for two judgements of
+whether the turn is complete, and the pause needed to end the turn depends on them:
 
-* a finished question (ends in ``?``) or sentence of three words or more (``.``, ``!``) ends
-  the turn sooner,
-* a trailing ``and``, ``so``, ``um``... waits longer (the rep is still thinking),
-* anything else waits the normal pause.
+* from the sound: :class:`Judge` hands over the turn's audio (the owner runs Smart Turn,
+  ``turn_model.py``) after ``judge_after_ms`` of silence;
+* from the words: :class:`NeedText` asks for the speculative transcript (started as soon as the
+  silence began), which ``turn_text.py`` scores.
 
-Bursts with less speech than ``min_speech_ms`` are noise, not turns.  All times are audio
-time (samples fed), so a file gives the same turns fast or paced like a live microphone.
+The two are combined in log-odds: clearly complete, the turn ends at once (``quick_pause_ms``);
+in doubt, after ``unsure_pause_ms``; clearly unfinished ("what I'd really like to understand is",
+"and um"), only after ``incomplete_pause_ms``, longer than the pauses people make mid-sentence.  Speech
+that comes back meanwhile cancels everything.  ``policy="fixed"`` is plain fixed-pause endpointing (the baseline
+the benchmark compares with).  While :meth:`Endpointer.hold` is on (push-to-talk), no pause ends
+the turn; releasing it ends the turn at once.
+
+Bursts with less speech than ``min_speech_ms`` are noise, not turns.  All times are audio time
+(samples fed), so a file gives the same turns fast or paced like a live microphone.
 """
 
 from __future__ import annotations
 
-import re
+import math
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -25,21 +32,31 @@ from simulator.speech.audio import BLOCK, SAMPLE_RATE
 
 WINDOW_MS = BLOCK * 1000 / SAMPLE_RATE  # 32 ms
 
-#: Words after which a speaker is usually not finished.
-_TRAILING = "and so um uh er erm hmm but because or like the a an to of with if that which"
-TRAILING_WORDS = frozenset(_TRAILING.split())
-
 
 @dataclass(frozen=True)
 class EndpointSettings:
     """End-of-turn policy. Every value is in milliseconds of audio unless named otherwise."""
 
-    #: normal pause that ends a turn
-    pause_ms: int = 600
-    #: pause that ends a turn whose words so far are a finished question or sentence
-    finished_pause_ms: int = 320
-    #: pause needed after a trailing "and", "so", "um"...
-    trailing_pause_ms: int = 1400
+    #: "judged" (sound and words decide the pause) or "fixed" (every turn ends after ``fixed_pause_ms``)
+    policy: str = "judged"
+    #: the pause that ends a turn under the fixed policy
+    fixed_pause_ms: int = 800
+    #: silence after which the turn is judged (the owner runs the end-of-turn model on it)
+    judge_after_ms: int = 200
+    #: pause that ends a turn the judgements call clearly complete
+    quick_pause_ms: int = 200
+    #: pause that ends a turn the judgements leave in doubt
+    unsure_pause_ms: int = 1300
+    #: pause that ends a turn the judgements call unfinished (longer than a mid-sentence pause)
+    incomplete_pause_ms: int = 1500
+    # The three below were chosen with ``python -m tools.turn_taking.tune`` on the development half of the
+    # turn-taking set (authors a1, a2), with ``unsure_pause_ms``: 3 of 41 paused turns cut there (7.3%),
+    # median decision 200 ms; the only setting at 5% or less needed a median of 1000 ms (docs/voice.md).
+    #: weight of the sound's judgement against the words' (0..1), in log-odds
+    audio_weight: float = 0.5
+    #: combined log-odds of a complete turn from which the pause is quick / unsure (else incomplete)
+    quick_above: float = 0.5
+    unsure_above: float = -2.5
     #: Silero probability at or above which a window is speech
     threshold: float = 0.5
     #: less speech than this in a turn is a noise, not a turn
@@ -56,18 +73,27 @@ class EndpointSettings:
     def windows(self, ms: float) -> int:
         return max(1, int(round(ms / WINDOW_MS)))
 
+    def pause_for(self, audio_p: float | None, text_p: float | None) -> tuple[int, str]:
+        """The pause (ms) that ends a turn with these judgements, and what it is called.
 
-def ending_of(text: str) -> str:
-    """How the words so far end: ``"finished"``, ``"trailing"`` or ``"open"``."""
-    stripped = text.strip()
-    if not stripped:
-        return "open"
-    words = re.findall(r"[a-z']+", stripped.lower())
-    if stripped.endswith(("...", "…", ",", "-")) or (words and words[-1] in TRAILING_WORDS and stripped[-1] != "?"):
-        return "trailing"
-    if stripped.endswith("?") or (stripped.endswith((".", "!")) and len(words) >= 3):
-        return "finished"  # a short "Hi, Dana." or "Okay." is often a preamble: wait the normal pause
-    return "open"
+        The two probabilities are combined in log-odds (``audio_weight`` for the sound); a judgement
+        that could not be made (no model) leaves the other to decide alone."""
+        weighted = [(w, p) for w, p in ((self.audio_weight, audio_p), (1 - self.audio_weight, text_p))
+                    if p is not None and w > 0]
+        if not weighted:
+            return self.unsure_pause_ms, "unsure"
+        total = sum(w for w, _ in weighted)
+        score = sum(w * _logit(p) for w, p in weighted) / total
+        if score >= self.quick_above:
+            return self.quick_pause_ms, "complete"
+        if score >= self.unsure_above:
+            return self.unsure_pause_ms, "unsure"
+        return self.incomplete_pause_ms, "incomplete"
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-4), 1 - 1e-4)
+    return math.log(p / (1 - p))
 
 
 # -- actions the endpointer asks of its owner ---------------------------------------------------
@@ -81,6 +107,14 @@ class SpeechStarted:
 @dataclass(frozen=True)
 class Speculate:
     """Transcribe this audio now, in the background; the result is the final text unless speech resumes."""
+
+    turn: int
+    audio: np.ndarray = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Judge:
+    """Judge from the sound whether ``turn`` is complete: call :meth:`Endpointer.set_judgement`."""
 
     turn: int
     audio: np.ndarray = field(repr=False)
@@ -119,6 +153,9 @@ class TurnEnded:
     #: audio time at which the decision was made (end_s + the pause actually waited)
     decided_s: float
     ending: str
+    #: the last pause's probabilities of a complete turn, from the sound and from the words
+    audio_p: float | None = None
+    text_p: float | None = None
 
 
 @dataclass(frozen=True)
@@ -127,14 +164,15 @@ class NoiseIgnored:
     end_s: float
 
 
-Action = SpeechStarted | Speculate | NeedText | Partial | SpeechResumed | TurnEnded | NoiseIgnored
+Action = SpeechStarted | Speculate | Judge | NeedText | Partial | SpeechResumed | TurnEnded | NoiseIgnored
 
 
 class Endpointer:
     """Turn-taking state machine over (window, probability) pairs.
 
-    ``feed`` returns the actions for that window.  When it returns :class:`NeedText`, the owner
-    must call :meth:`set_text` (with the speculative transcript) before feeding more audio.
+    ``feed`` returns the actions for that window.  When it returns :class:`Judge`, the owner calls
+    :meth:`set_judgement`; when it returns :class:`NeedText`, :meth:`set_text` (with the speculative
+    transcript and its probability of being complete); both before feeding more audio.
     """
 
     def __init__(self, settings: EndpointSettings | None = None) -> None:
@@ -143,6 +181,7 @@ class Endpointer:
         self._preroll: deque[np.ndarray] = deque(maxlen=self.s.windows(self.s.preroll_ms) + 1)
         self._n = 0  # windows fed
         self._turn = 0
+        self._held = False
         self._blocks: list[np.ndarray] | None = None  # current turn's audio, None when idle
         self._reset_turn()
 
@@ -153,10 +192,18 @@ class Endpointer:
         self._first_block_win = 0
         self._last_speech_win = 0  # index (exclusive) of the end of the last speech window
         self._speech_windows = 0
-        self._speculated = False
-        self._text: str | None = None
-        self._asked = False
         self._next_partial = 0
+        self._reset_pause()
+
+    def _reset_pause(self) -> None:
+        """Speech (re)started: whatever was judged of the pause before no longer holds."""
+        self._speculated = False
+        self._judge_asked = False
+        self._text_asked = False
+        self._audio_p: float | None = None
+        self._judged = False
+        self._text: str | None = None
+        self._text_p: float | None = None
 
     @property
     def in_turn(self) -> bool:
@@ -166,6 +213,11 @@ class Endpointer:
     def time_s(self) -> float:
         """Audio time fed so far."""
         return self._n * WINDOW_MS / 1000
+
+    @property
+    def judgements(self) -> tuple[float | None, float | None]:
+        """The current pause's (sound, words) probabilities of a complete turn, when known."""
+        return self._audio_p, self._text_p
 
     def _silence_windows(self) -> int:
         return self._n - self._last_speech_win
@@ -177,6 +229,15 @@ class Endpointer:
 
     def _spec_end(self) -> int:
         return self._last_speech_win + self.s.windows(self.s.speculate_after_ms)
+
+    def hold(self, held: bool) -> list[Action]:
+        """Push-to-talk: while held no pause ends the turn; releasing ends the turn in progress now."""
+        was, self._held = self._held, held
+        if was and not held and self._blocks is not None:
+            if self._is_noise():
+                return self._noise()
+            return [self._end("released")]
+        return []
 
     def feed(self, block: np.ndarray, prob: float) -> list[Action]:
         """One 512-sample window and its speech probability."""
@@ -199,7 +260,7 @@ class Endpointer:
         if speech:
             if self._speculated:
                 actions.append(SpeechResumed(self._turn))
-            self._speculated, self._text, self._asked = False, None, False
+            self._reset_pause()
             self._last_speech_win = self._n
             self._speech_windows += 1
             # a partial decode holds the (single) decoder for ~0.2 s: start one only in confident
@@ -208,49 +269,66 @@ class Endpointer:
                 self._next_partial = self._n + self.s.windows(self.s.partial_every_ms)
                 actions.append(Partial(self._turn, self._audio_until(self._n)))
             if (self._n - self._start_win) * WINDOW_MS / 1000 >= self.s.max_turn_s:
-                actions.append(self._end("open"))
+                actions.append(self._end("too long"))
             return actions
         return actions + self._on_silence()
 
     def _is_noise(self) -> bool:
         return self._speech_windows * WINDOW_MS < self.s.min_speech_ms
 
+    def _noise(self) -> list[Action]:
+        start, end = self._start_win * WINDOW_MS / 1000, self._last_speech_win * WINDOW_MS / 1000
+        self._reset_turn()
+        return [NoiseIgnored(start, end)]
+
     def _on_silence(self) -> list[Action]:
         silent = self._silence_windows()
         s = self.s
         if self._is_noise():
-            if silent >= s.windows(s.pause_ms):
-                start, end = self._start_win * WINDOW_MS / 1000, self._last_speech_win * WINDOW_MS / 1000
-                self._reset_turn()
-                return [NoiseIgnored(start, end)]
+            if silent >= s.windows(max(s.unsure_pause_ms, s.fixed_pause_ms if s.policy == "fixed" else 0)) \
+                    and not self._held:
+                return self._noise()
             return []
         actions: list[Action] = []
         if not self._speculated and silent >= s.windows(s.speculate_after_ms):
             self._speculated = True
             actions.append(Speculate(self._turn, self._audio_until(self._spec_end())))
-        if silent >= s.windows(s.finished_pause_ms) and self._text is None:
-            if not self._asked:
-                self._asked = True
-                actions.append(NeedText(self._turn))
+        if self._held:
             return actions
+        if s.policy == "fixed":
+            if silent >= s.windows(s.fixed_pause_ms):
+                actions.append(self._end("fixed"))
+            return actions
+        if silent >= s.windows(s.judge_after_ms):
+            if not self._judge_asked:
+                self._judge_asked = True
+                actions.append(Judge(self._turn, self._audio_until(self._n)))
+            if not self._text_asked:
+                self._text_asked = True
+                actions.append(NeedText(self._turn))
         return actions + self._decide()
 
-    def set_text(self, turn: int, text: str) -> list[Action]:
-        """The speculative transcript for ``turn`` (ignored if speech has resumed since)."""
+    def set_judgement(self, turn: int, audio_p: float | None) -> list[Action]:
+        """What the sound says of ``turn`` (None: no judgement could be made)."""
+        if turn != self._turn or self._blocks is None or not self._judge_asked:
+            return []
+        self._audio_p, self._judged = audio_p, True
+        return self._decide()
+
+    def set_text(self, turn: int, text: str, text_p: float | None = None) -> list[Action]:
+        """The speculative transcript of ``turn`` and how likely it is a complete turn (ignored if speech
+        has resumed since)."""
         if turn != self._turn or self._blocks is None or not self._speculated:
             return []
-        self._text = text
+        self._text, self._text_p = text, text_p
         return self._decide()
 
     def _decide(self) -> list[Action]:
-        if self._text is None:
+        if self._held or self.s.policy == "fixed" or not self._judged or self._text is None:
             return []
-        ending = ending_of(self._text)
-        needed = {"finished": self.s.finished_pause_ms, "trailing": self.s.trailing_pause_ms}.get(
-            ending, self.s.pause_ms
-        )
+        needed, why = self.s.pause_for(self._audio_p, self._text_p)
         if self._silence_windows() >= self.s.windows(needed):
-            return [self._end(ending)]
+            return [self._end(why)]
         return []
 
     def _end(self, ending: str) -> TurnEnded:
@@ -262,6 +340,8 @@ class Endpointer:
             end_s=self._last_speech_win * WINDOW_MS / 1000,
             decided_s=self.time_s,
             ending=ending,
+            audio_p=self._audio_p,
+            text_p=self._text_p,
         )
         self._preroll.clear()
         self._reset_turn()
@@ -272,7 +352,5 @@ class Endpointer:
         if self._blocks is None:
             return []
         if self._is_noise():
-            start, end = self._start_win * WINDOW_MS / 1000, self._last_speech_win * WINDOW_MS / 1000
-            self._reset_turn()
-            return [NoiseIgnored(start, end)]
-        return [self._end(ending_of(self._text or ""))]
+            return self._noise()
+        return [self._end("stream ended")]

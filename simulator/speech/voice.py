@@ -3,7 +3,8 @@
 Text can arrive all at once (:meth:`BuyerVoice.speak`) or in chunks from a streaming engine
 (:meth:`feed` then :meth:`finish`): each sentence is queued for synthesis as soon as it is
 complete, so the first sentence plays while the rest is still being written.  :meth:`stop`
-(barge-in) silences the buyer within one output block.
+(barge-in) silences the buyer within one output block.  Each :class:`Reply` keeps its audio and
+when it was heard, so the pipeline can store the buyer's turn with its times.
 """
 
 from __future__ import annotations
@@ -24,11 +25,26 @@ _DONE = object()
 
 
 class Reply:
-    """One reply being spoken: its thread and the audio synthesised for it so far."""
+    """One reply being spoken: its thread, its audio so far, and when it was heard."""
 
     def __init__(self) -> None:
         self.chunks: list[np.ndarray] = []
         self.thread: threading.Thread | None = None
+        #: text was fed for this reply
+        self.fed = False
+        #: perf_counter when the first sentence's audio was ready
+        self.first_ready_at: float | None = None
+        #: perf_counter when the first sound was heard / when the last was (None: never played)
+        self.started_at: float | None = None
+        self.ended_at: float | None = None
+        #: played on a device (not only synthesised)
+        self.played = False
+        #: cut off by :meth:`BuyerVoice.stop`
+        self.interrupted = False
+
+    @property
+    def running(self) -> bool:
+        return self.thread is not None and self.thread.is_alive()
 
     def wait(self, timeout: float | None = None) -> None:
         if self.thread is not None:
@@ -49,12 +65,20 @@ class BuyerVoice:
         self._queue: queue.Queue = queue.Queue()
         self._buffer = ""
         self._stopped = threading.Event()
-        self.first_audio_at: float | None = None  # perf_counter when the first audio was ready / started
-        self.interrupted = False
         self.reply = Reply()
         self._on_first: Callable[[float], None] | None = None
         #: muted: replies are still synthesised (and recorded) but not played
         self.muted = False
+
+    @property
+    def interrupted(self) -> bool:
+        return self.reply.interrupted
+
+    def warm_up(self) -> None:
+        """Load the persona's voice and open the output device now (the first time is slow)."""
+        self.synth.synth("Hello.", self.settings)
+        if self.player is not None:
+            self.player.open()
 
     # -- one reply ------------------------------------------------------------------------------
     def begin(self, on_first_audio: Callable[[float], None] | None = None) -> Reply:
@@ -63,8 +87,6 @@ class BuyerVoice:
         self._queue = queue.Queue()
         self._buffer = ""
         self._stopped.clear()
-        self.first_audio_at = None
-        self.interrupted = False
         self.reply = Reply()
         self._on_first = on_first_audio
         self._thread = threading.Thread(target=self._run, args=(self.reply,), name="rapport-voice", daemon=True)
@@ -76,6 +98,7 @@ class BuyerVoice:
         """More reply text; every sentence completed by it is queued for synthesis now."""
         if self._thread is None:
             self.begin()
+        self.reply.fed = self.reply.fed or bool(chunk.strip())
         self._buffer += chunk
         while True:
             match = _SENTENCE_END.search(self._buffer)
@@ -114,13 +137,21 @@ class BuyerVoice:
                 continue
             if self._stopped.is_set():
                 continue
-            if self.first_audio_at is None:
-                self.first_audio_at = time.perf_counter()
+            now = time.perf_counter()
+            if reply.first_ready_at is None:
+                reply.first_ready_at = now
                 if self._on_first:
-                    self._on_first(self.first_audio_at)
+                    self._on_first(now)
             reply.chunks.append(audio)
-            if self.player is not None and not self.muted and not self.player.play(audio):
-                self.interrupted = True
+            if self.player is None or self.muted:
+                continue
+            if reply.started_at is None:
+                reply.started_at = now + self.player.latency_s
+                reply.played = True
+            finished = self.player.play(audio)
+            reply.ended_at = time.perf_counter() if finished else (self.player.stopped_at or time.perf_counter())
+            if not finished:
+                reply.interrupted = True
 
     # -- control ---------------------------------------------------------------------------------
     @property
@@ -136,7 +167,7 @@ class BuyerVoice:
     def stop(self) -> None:
         """Barge-in: stop speaking now and drop the sentences not yet played."""
         if self.speaking:
-            self.interrupted = True
+            self.reply.interrupted = True
         self._stopped.set()
         if self.player is not None:
             self.player.stop()
@@ -144,3 +175,10 @@ class BuyerVoice:
     def wait(self, timeout: float | None = None) -> None:
         if self._thread is not None:
             self._thread.join(timeout)
+
+    def close(self) -> None:
+        """Stop speaking and release the output device."""
+        self.stop()
+        self.wait(5)
+        if self.player is not None:
+            self.player.close()

@@ -39,8 +39,10 @@ class AppOptions:
     #: microphone and buyer-voice output (index or part of the name); None: the system default
     device: str | None = None
     output_device: str | None = None
-    #: the buyer stops when the rep talks over it; off with loudspeakers (the mic hears the buyer)
+    #: the buyer stops when the rep talks over it
     barge_in: bool = True
+    #: open speakers in a room: the microphone closes while the buyer speaks (no barge-in)
+    loudspeakers: bool = False
     #: ``--stt-model``: for ``simulator.speech.transcriber.make_transcriber`` (None: RAPPORT_STT_MODEL or the default)
     stt_model: str | None = None
     extra: dict = field(default_factory=dict)

@@ -25,6 +25,8 @@ class VoiceBridge:
         self.device = getattr(options, "device", None)
         self.output_device = getattr(options, "output_device", None)
         self.barge_in = getattr(options, "barge_in", True)
+        self.loudspeakers = getattr(options, "loudspeakers", False)
+        self.stt_model = getattr(options, "stt_model", None)
         self.push_to_talk = options.mode == "ptt" and options.audio_file is None
         self.pipeline = None
         self.muted = False
@@ -48,6 +50,7 @@ class VoiceBridge:
             self.pipeline = self._build()
         except RapportError as exc:
             self.emit(Problem(f"{exc}; type your turns instead"))
+            self._start_typed()
             self.emit(PhaseChanged("idle", "typed"))
             return
         if self._stopped.is_set():
@@ -58,42 +61,32 @@ class VoiceBridge:
             self.pipeline.run()
         except RapportError as exc:
             self.emit(Problem(f"{exc}; type your turns instead"))
+            self._start_typed()
         finally:
+            if self.pipeline.voice is not None:
+                self.pipeline.voice.close()  # releases the output device
             self.emit(PhaseChanged("idle", "voice stopped"))
 
+    def _start_typed(self) -> None:
+        """No voice after all: the buyer's opening line is shown instead of spoken."""
+        if not self.session.turns:
+            self.session.start()
+
     def _build(self):
-        from simulator.speech.pipeline import PipelineSettings
+        from simulator.speech.run import VoiceSetup, build_pipeline
 
-        settings = PipelineSettings(barge_in=self.barge_in, record_dir=Path(self._folder.name),
-                                    record_prefix=getattr(self.session, "session_id", None) or "turn")
-        recorder = getattr(self.session, "recorder", None)
-        on_buyer_audio = self._attach if recorder is not None else None
-        if self.audio_file is None:
-            from simulator.speech.run import live_pipeline
-
-            return live_pipeline(self.session, device=self.device, output_device=self.output_device,
-                                 settings=settings, events=self.emit, on_buyer_audio=on_buyer_audio,
-                                 on_problem=lambda text: self.emit(Problem(text)))
-        from simulator.speech.pipeline import VoicePipeline
-        from simulator.speech.run import make_voice
-        from simulator.speech.sources import FileSource
-        from simulator.speech.stt import SttSettings, Transcriber
-
-        source = FileSource(self.audio_file, realtime=True)
-        voice, problem = make_voice(getattr(self.session.persona, "voice", None), play=True,
-                                    device=self.output_device)
-        if voice is None:
-            self.emit(Problem(f"{problem}; the buyer answers in text only"))
-        return VoicePipeline(source, Transcriber(SttSettings()), self.session, voice=voice, events=self.emit,
-                             settings=settings, on_buyer_audio=on_buyer_audio)
-
-    def _attach(self, turn, path: str) -> None:
-        self.session.recorder.attach_late(turn, path, self.session.turns)
+        setup = VoiceSetup(device=self.device, output_device=self.output_device, audio_file=self.audio_file,
+                           realtime=True, stt_model=self.stt_model, barge_in=self.barge_in,
+                           loudspeakers=self.loudspeakers, record_dir=Path(self._folder.name),
+                           record_prefix=getattr(self.session, "session_id", None) or "turn")
+        return build_pipeline(self.session, self.session.persona.voice, setup, self.emit)
 
     # ---- intents from the screen -----------------------------------------------------------------
     def _apply_listening(self) -> None:
         if self.pipeline is not None:
             self.pipeline.set_listening(not self.paused and (self.talking or not self.push_to_talk))
+            if self.push_to_talk:
+                self.pipeline.hold(self.talking)  # no pause ends the turn while talk is on; off ends it
 
     def toggle_talk(self) -> bool:
         """Push-to-talk: the first press opens the microphone, the second closes it (ending the turn)."""

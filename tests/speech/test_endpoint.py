@@ -10,16 +10,26 @@ from simulator.speech import endpoint as ep
 BLOCK = np.zeros(512, np.float32)
 
 
-def run(probs: list[float], texts: dict[int, str] | None = None, settings=None):
-    """Feed probabilities; answer NeedText with ``texts[turn]``; return (window index, action) pairs."""
+def run(probs: list[float], texts: dict[int, str] | None = None, settings=None,
+        sound: dict[int, float | None] | None = None, words: dict[int, float | None] | None = None):
+    """Feed probabilities; answer Judge with ``sound[turn]`` and NeedText with ``texts[turn]`` scored
+    ``words[turn]`` (both default to "complete"); return (window index, action) pairs."""
     e = ep.Endpointer(settings or ep.EndpointSettings(partial_every_ms=0))
     out = []
+
+    def answer(i, action):
+        out.append((i, action))
+        follows = []
+        if isinstance(action, ep.Judge):
+            follows = e.set_judgement(action.turn, (sound or {}).get(action.turn, 0.9))
+        elif isinstance(action, ep.NeedText):
+            follows = e.set_text(action.turn, (texts or {}).get(action.turn, ""), (words or {}).get(action.turn, 0.9))
+        for follow in follows:
+            answer(i, follow)
+
     for i, p in enumerate(probs):
         for action in e.feed(BLOCK, p):
-            out.append((i, action))
-            if isinstance(action, ep.NeedText):
-                for follow in e.set_text(action.turn, (texts or {}).get(action.turn, "")):
-                    out.append((i, follow))
+            answer(i, action)
     for action in e.flush():
         out.append((len(probs), action))
     return out
@@ -33,57 +43,67 @@ def ended(actions):
     return [(i, a) for i, a in actions if isinstance(a, ep.TurnEnded)]
 
 
+S = ep.EndpointSettings(audio_weight=0.5, quick_above=1.0, unsure_above=-1.0, partial_every_ms=0)
+
+
 @pytest.mark.parametrize(
-    ("text", "ending"),
+    ("sound", "words", "pause", "why"),
     [
-        ("How do you handle renewals today?", "finished"),
-        ("so what happens then?", "finished"),
-        ("That makes sense to me.", "finished"),
-        ("Hi, Dana.", "open"),  # short: often a preamble
-        ("and the team uses spreadsheets and", "trailing"),
-        ("So the spreadsheet is the bottleneck and um...", "trailing"),
-        ("I was wondering, um", "trailing"),
-        ("tell me about the team", "open"),
-        ("", "open"),
+        (0.9, 0.9, S.quick_pause_ms, "complete"),
+        (0.9, 0.1, S.unsure_pause_ms, "unsure"),  # they disagree: wait in doubt
+        (0.6, 0.5, S.unsure_pause_ms, "unsure"),
+        (0.1, 0.1, S.incomplete_pause_ms, "incomplete"),
+        (None, 0.9, S.quick_pause_ms, "complete"),  # no end-of-turn model: the words decide alone
+        (None, 0.1, S.incomplete_pause_ms, "incomplete"),
     ],
 )
-def test_ending_of(text, ending):
-    assert ep.ending_of(text) == ending
-
-
-def test_finished_question_ends_sooner_than_open_words():
-    speech, silence = [0.9] * windows(2000), [0.05] * windows(2000)
-    finished = ended(run(speech + silence, {1: "How do you handle renewals today?"}))
-    open_ = ended(run(speech + silence, {1: "tell me about the team"}))
-    s = ep.EndpointSettings()
-    assert len(finished) == len(open_) == 1
-    end_win = windows(2000)
-    assert finished[0][0] + 1 - end_win == windows(s.finished_pause_ms)
-    assert open_[0][0] + 1 - end_win == windows(s.pause_ms)
-    assert finished[0][1].ending == "finished" and open_[0][1].ending == "open"
-    turn = finished[0][1]
+def test_the_pause_that_ends_a_turn_follows_both_judgements(sound, words, pause, why):
+    speech, silence = [0.9] * windows(2000), [0.05] * windows(2500)
+    turns = ended(run(speech + silence, {1: "words"}, settings=S, sound={1: sound}, words={1: words}))
+    assert len(turns) == 1
+    index, turn = turns[0]
+    assert index + 1 - windows(2000) == max(windows(pause), windows(S.judge_after_ms))
+    assert turn.ending == why and (turn.audio_p, turn.text_p) == (sound, words)
     assert turn.start_s == 0.0 and turn.end_s == pytest.approx(2.0, abs=0.04)
-    assert turn.decided_s - turn.end_s == pytest.approx(s.finished_pause_ms / 1000, abs=0.04)
 
 
-def test_trailing_word_waits_longer_and_keeps_one_turn():
-    s = ep.EndpointSettings()
-    # "...and um" then a pause longer than the normal one but shorter than the trailing one
-    gap = windows(s.pause_ms + 200)
+def test_a_mid_sentence_pause_shorter_than_the_incomplete_pause_keeps_one_turn():
+    gap = windows(1000)  # "what I'd really like to understand is ... how orders get to the kitchen"
     probs = [0.9] * 40 + [0.05] * gap + [0.9] * 40 + [0.05] * windows(2000)
-    actions = run(probs, {1: "the spreadsheet is the bottleneck and um"})
-    # the first speculative text is trailing; after speech resumes the same turn continues
+    actions = run(probs, sound={1: 0.2}, words={1: 0.1})
     assert any(isinstance(a, ep.SpeechResumed) for _, a in actions)
     turns = ended(actions)
     assert len(turns) == 1
     assert turns[0][1].end_s == pytest.approx((80 + gap) * ep.WINDOW_MS / 1000, abs=0.04)
 
 
-def test_open_text_with_a_long_pause_becomes_two_turns():
-    probs = [0.9] * 40 + [0.05] * windows(900) + [0.9] * 40 + [0.05] * windows(2000)
-    turns = ended(run(probs, {1: "tell me about the team", 2: "and how renewals work today?"}))
-    assert len(turns) == 2
-    assert turns[1][1].start_s > turns[0][1].end_s
+def test_judgements_are_asked_once_per_pause_and_again_after_speech_resumes():
+    probs = [0.9] * 40 + [0.05] * windows(600) + [0.9] * 40 + [0.05] * windows(2000)
+    actions = run(probs, sound={1: 0.1}, words={1: 0.1})
+    judges = [i for i, a in actions if isinstance(a, ep.Judge)]
+    assert len(judges) == 2 and judges[0] == 40 - 1 + windows(S.judge_after_ms)
+
+
+def test_fixed_policy_ends_every_turn_after_the_same_pause():
+    settings = ep.EndpointSettings(policy="fixed", fixed_pause_ms=500, partial_every_ms=0)
+    probs = [0.9] * 40 + [0.05] * windows(600) + [0.9] * 40 + [0.05] * windows(2000)
+    actions = run(probs, settings=settings)
+    assert not any(isinstance(a, (ep.Judge, ep.NeedText)) for _, a in actions)
+    turns = ended(actions)
+    assert len(turns) == 2 and {t.ending for _, t in turns} == {"fixed"}
+    assert turns[0][0] + 1 - 40 == windows(500)
+
+
+def test_push_to_talk_hold_ends_no_turn_and_release_ends_it_at_once():
+    e = ep.Endpointer(ep.EndpointSettings(partial_every_ms=0))
+    e.hold(True)
+    actions = []
+    for p in [0.9] * 40 + [0.05] * windows(3000) + [0.9] * 20 + [0.05] * 10:
+        actions += e.feed(BLOCK, p)
+    assert not any(isinstance(a, (ep.TurnEnded, ep.Judge)) for a in actions)
+    released = e.hold(False)
+    assert len(released) == 1 and isinstance(released[0], ep.TurnEnded) and released[0].ending == "released"
+    assert released[0].start_s == 0.0
 
 
 def test_short_noise_is_not_a_turn():

@@ -275,18 +275,14 @@ def test_dead_server_from_the_command_line(jfk_path):
 
 def test_the_voice_pipeline_hears_a_sample_call_through_the_server(remote, tmp_path):
     """The pipeline needs only the protocol: the same turns as with the local model (tests/speech/test_pipeline.py)."""
-    from simulator.conversation.turns import Turn
-    from simulator.speech.pipeline import VoicePipeline
+    from simulator.speech.pipeline import Listener, VoicePipeline
     from simulator.speech.sources import FileSource
+    from simulator.speech.turn_model import TurnModel
 
     from .conftest import SAMPLES, sample_turns
 
-    class Buyer:
-        def rep_turn(self, text: str, **kwargs) -> Turn:
-            return Turn("buyer", "Sure. We mostly use spreadsheets.", trust=50.0)
-
     expected = sample_turns("consultative_call")
-    heard = VoicePipeline(FileSource(SAMPLES / "consultative_call.flac"), remote, Buyer()).run()
+    heard = VoicePipeline(FileSource(SAMPLES / "consultative_call.flac"), remote, Listener(), judge=TurnModel()).run()
     assert len(heard) == len(expected)
     assert [x for t in heard for x in (t.start_s, t.end_s)] == pytest.approx(
         [x for start, end, _ in expected for x in (start, end)], abs=0.15)

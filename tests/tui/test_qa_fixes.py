@@ -87,7 +87,8 @@ async def test_push_to_talk_key_in_hands_free_mode_says_so(monkeypatch):
     """F2 in hands-free voice does not pretend to open the microphone (the phase stays as it was)."""
     from simulator.tui.voice import VoiceBridge
 
-    monkeypatch.setattr(VoiceBridge, "start", lambda self: None)  # no microphone needed for the key
+    # no microphone needed for the key: the session starts as if the voice had spoken the opening line
+    monkeypatch.setattr(VoiceBridge, "start", lambda self: self.session.start())
     app = make_app(AppOptions(start="practice", persona=first_persona(), mode="voice", seed=1, save=False))
     async with app.run_test(size=(140, 45)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, PracticeScreen) and app.screen.query(TurnView))
@@ -168,28 +169,29 @@ def test_loudspeakers_turns_barge_in_off_in_the_pipeline_settings(tmp_path, monk
                                                        "--device", "USB", "--output-device", "3"])
     assert result.exit_code == 0, result.output
     options = seen[0]
-    assert (options.barge_in, options.device, options.output_device) == (False, "USB", "3")
+    assert (options.barge_in, options.loudspeakers, options.device, options.output_device) == (False, True, "USB", "3")
 
     captured = {}
 
-    def fake_live(session, **kwargs):
-        captured.update(kwargs)
+    def fake_build(session, persona_voice, setup, events):
+        captured["setup"] = setup
         raise RuntimeError("stop here")
 
-    monkeypatch.setattr("simulator.speech.run.live_pipeline", fake_live)
+    monkeypatch.setattr("simulator.speech.run.build_pipeline", fake_build)
 
     class App:
         relay = staticmethod(lambda event: None)
 
     class Session:
         session_id = "s1"
-        recorder = None
+        persona = type("P", (), {"voice": None})()
 
     bridge = VoiceBridge(App(), Session(), options)
     with pytest.raises(RuntimeError, match="stop here"):
         bridge._build()
-    assert captured["settings"].barge_in is False
-    assert (captured["device"], captured["output_device"]) == ("USB", "3")
+    setup = captured["setup"]
+    assert setup.loudspeakers is True and setup.barge_in is False
+    assert (setup.device, setup.output_device) == ("USB", "3")
 
 
 async def test_start_button_stays_on_screen_when_the_voice_note_appears_after_focus(monkeypatch):

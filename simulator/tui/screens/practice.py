@@ -130,9 +130,10 @@ class PracticeScreen(Screen):
             self.app.call_from_thread(self._could_not_open, str(exc))
             return
         self.app.call_from_thread(self._opened, session, voice)
-        session.start()
         if voice is not None:
-            voice.start()
+            voice.start()  # the buyer's voice speaks the opening line once the models are loaded
+        else:
+            session.start()
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         """Voice-only keys are hidden in typed mode."""

@@ -1,0 +1,90 @@
+"""Choose the end-of-turn settings on the development half of the turn-taking set (authors a1, a2).
+
+    python -m tools.turn_taking.tune
+
+For every pause inside a turn and for the end of every turn, the two judgements the pipeline would
+make (Smart Turn on the audio so far, the words' model on Whisper's transcript of it) are computed
+once; then each candidate setting is scored by replaying the decisions: a pause is cut when it is at
+least as long as the pause the setting needs for those judgements.  The held-out half is never read.
+"""
+
+from __future__ import annotations
+
+import itertools
+import statistics
+
+from simulator.bench.turn_set import DEV, load, speak
+from simulator.speech import turn_text
+from simulator.speech.audio import SAMPLE_RATE
+from simulator.speech.endpoint import EndpointSettings
+from simulator.speech.transcriber import make_transcriber
+from simulator.speech.turn_model import TurnModel
+
+PAUSED = ("unfinished", "hesitation")
+VERBOSE = False
+
+
+def judgements():
+    items = speak(load(DEV))
+    transcriber, model = make_transcriber(), TurnModel()
+    rows = []  # (item, kind, pause length or None for the end, audio p, text p)
+    for item in items:
+        first = max(0, int((item.parts[0][0] - 0.256) * SAMPLE_RATE))
+        for n, (_, end) in enumerate(item.parts):
+            cut = int((end + 0.2) * SAMPLE_RATE)
+            audio_p = model.probability(item.audio[first:cut])
+            text = transcriber.transcribe(item.audio[first : int((end + 0.032) * SAMPLE_RATE)]).text
+            pause = item.pauses[n] if n < len(item.pauses) else None
+            rows.append((item.id, item.kind, pause, audio_p, turn_text.probability(text), text))
+    return rows
+
+
+def score(rows, s: EndpointSettings):
+    cut, paused, between_cut, delays = set(), set(), 0, []
+    for ident, kind, pause, audio_p, text_p, _ in rows:
+        needed = max(s.pause_for(audio_p, text_p)[0], s.judge_after_ms) / 1000
+        if pause is None:
+            if kind == "finished":
+                delays.append(needed)
+        elif kind in PAUSED and pause <= 1.0:
+            paused.add(ident)
+            if pause >= needed:
+                cut.add(ident)
+        elif kind == "between" and pause >= needed:
+            between_cut += 1
+    return len(cut) / max(1, len(paused)), 1000 * statistics.median(delays), between_cut
+
+
+def main() -> int:
+    rows = judgements()
+    for row in rows if VERBOSE else ():
+        print(f"{row[0]:6s} {row[1]:10s} {str(row[2]):5s} sound {row[3]:.2f} words {row[4]:.2f}  {row[5]}")
+    best = []
+    for weight, quick_above, unsure_above, quick, unsure, incomplete in itertools.product(
+        (0.0, 0.2, 0.35, 0.5, 0.7), (-0.5, 0.0, 0.5, 1.0, 1.5), (-2.5, -2.0, -1.5, -1.0, -0.5, 0.0), (200, 300),
+        (500, 600, 800, 1000, 1300), (1500, 2000)
+    ):
+        if unsure_above >= quick_above:
+            continue
+        s = EndpointSettings(audio_weight=weight, quick_above=quick_above, unsure_above=unsure_above,
+                             quick_pause_ms=quick, unsure_pause_ms=unsure, incomplete_pause_ms=incomplete)
+        rate, delay, between = score(rows, s)
+        best.append((rate > 0.05, delay, rate, between, weight, quick_above, unsure_above, quick, unsure, incomplete))
+    best.sort()
+    print("over 5%?, median decision ms, cut rate, between cut, audio weight, quick above, unsure above, "
+          "quick, unsure, incomplete")
+    for row in best[:5]:
+        print(row)
+    print("the frontier: the quickest median decision at each false cut-off rate")
+    frontier: dict[float, tuple] = {}
+    for row in best:
+        rate = round(row[2], 3)
+        if rate not in frontier or row[1] < frontier[rate][1]:
+            frontier[rate] = row
+    for rate in sorted(frontier):
+        print(frontier[rate])
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
