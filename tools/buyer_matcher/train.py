@@ -55,15 +55,25 @@ class Question:
     text: str
 
 
+#: the files the shipped model is trained on.  train-e and train-f (two more authors, session 4) are kept
+#: but not used: trained with them, cross-validation over 100 buyers gave aimed 0.743, and the issue's
+#: reproduced misread "Can you give me an overview of the plant and the shifts?" came back (docs/buyer.md)
+TRAIN_GLOB = "train-[a-d].jsonl"
+
+#: the kinds later authors were briefed with, as the persona schema's seven (train-e and train-f)
+KIND_ALIASES = {"impact": "cost", "budget": "cost", "decision": "people", "process": "situation",
+                "timeline": "situation", "goal": "success", "history": "tried"}
+
+
 def load() -> tuple[dict[str, list[FactText]], list[Question]]:
     buyers: dict[str, list[FactText]] = {}
     questions: list[Question] = []
-    for path in sorted(DATA.glob("*.jsonl")):
+    for path in sorted(DATA.glob(TRAIN_GLOB)):
         for line in path.read_text(encoding="utf-8").splitlines():
             o = json.loads(line)
             if o["kind"] == "buyer":
-                buyers[o["id"]] = [FactText(f["id"], f["kind"], f["topic"], tuple(f["keywords"]), (f["says"],))
-                                   for f in o["facts"]]  # fmt: skip
+                buyers[o["id"]] = [FactText(f["id"], KIND_ALIASES.get(f["kind"], f["kind"]), f["topic"],
+                                            tuple(f["keywords"]), (f["says"],)) for f in o["facts"]]
             else:
                 questions.append(Question(o["buyer"], o["target"], o["text"]))
     return buyers, questions
