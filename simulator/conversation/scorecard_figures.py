@@ -62,7 +62,9 @@ _NEXT_STEP = re.compile(
 _BRUSH_OFF = re.compile(
     r"\b(?:send|email|mail|forward|drop) me\s+(?:over\s+)?(?:something|anything|some(?:thing)?\s*(?:info|information|"
     r"material|materials|literature|details|stuff|bumf)|(?:a|your|the)\s+(?:brochure|deck|leaflet|one-pager|"
-    r"flyer|pamphlet|pdf|price list|info pack))",
+    r"flyer|pamphlet|pdf|price list|info pack))"
+    # material the buyer names ("something on how other depots handled it") is a step they want, not a brush-off
+    r"(?!\s+(?:on|about|showing|that shows|explaining|from|for)\b)",
     re.IGNORECASE,
 )
 #: A turn that opens by turning the rep down ("No.", "Not interested", "I said no").

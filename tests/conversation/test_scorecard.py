@@ -293,3 +293,11 @@ def test_scorecard_round_trips_through_its_dict():
     again = sc.Scorecard.from_dict(doc)
     assert again.to_dict() == {**card.to_dict(), "trust_final": 20.0}
     assert again.moments and again.moments[0].alternative == card.moments[0].alternative
+
+
+def test_material_the_buyer_names_is_their_next_step_and_a_bare_send_me_something_is_not():
+    from simulator.conversation.scorecard_figures import offers_next_step
+
+    assert offers_next_step(Turn("buyer", "Not great. Why don't you send me something on how other depots handled it?"))
+    assert not offers_next_step(Turn("buyer", "Just send me something."))
+    assert not offers_next_step(Turn("buyer", "No. Send me something I can show Frank."))
