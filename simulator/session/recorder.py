@@ -105,40 +105,6 @@ class Recorder:
                 self.store.finish(self.session_id, status, reason)
                 self.ended = True
 
-    def attach_audio(self, index: int, speaker: str, path: str | Path) -> str | None:
-        """Store a recording that was finished after its turn was committed (e.g. the buyer's voice,
-        synthesised while the turn was already saved).  Returns the stored reference, or None
-        when audio is off or the file could not be stored (reported through ``on_problem``)."""
-        if not self.save_audio:
-            return None
-        with self._lock:
-            try:
-                ref = self.store.save_audio(self.session_id, index, speaker, Path(path))
-                self.store.set_turn_audio(self.session_id, index, ref)
-            except RapportError as exc:
-                self._problem(str(exc), fatal=False)
-                return None
-            return ref
-
-    def attach_latency(self, index: int, latency_ms: dict[str, float]) -> None:
-        """Store a turn's latencies once they are complete (after the buyer's voice started)."""
-        with self._lock:
-            try:
-                self.store.set_turn_latency(self.session_id, index, latency_ms)
-            except RapportError as exc:
-                self._problem(str(exc), fatal=False)
-
-    def attach_late(self, turn: Turn, path: str | Path | None, turns: list[Turn]) -> None:
-        """What the voice pipeline finishes after a buyer turn was committed: its recording and
-        its complete latencies.  ``turns`` is the session's list, used to find the turn's index."""
-        index = next((i for i, t in enumerate(turns) if t is turn), None)
-        if index is None:
-            return
-        if path:
-            self.attach_audio(index, turn.speaker, path)
-        if turn.latency_ms:
-            self.attach_latency(index, turn.latency_ms)
-
     def _flush(self) -> bool:
         while self.pending:
             try:

@@ -344,19 +344,10 @@ class Store:
         return f"{session_id}/{dest.name}"
 
     def set_turn_audio(self, session_id: str, index: int, ref: str | None) -> None:
-        """Point a stored turn at a recording (for recordings finished after the turn was committed)."""
+        """Point a stored turn at a recording (e.g. a test's stand-in recording)."""
         with translate(f"save the recording of turn {index}", self.where), self.engines.write.begin() as conn:
             conn.execute(
                 sa.update(t.turns).where(t.turns.c.session_id == session_id, t.turns.c.idx == index).values(audio=ref)
-            )
-
-    def set_turn_latency(self, session_id: str, index: int, latency_ms: dict[str, float]) -> None:
-        """Record a turn's latencies when they are complete only after the turn was committed (the
-        buyer's first audio comes after its text)."""
-        with translate(f"save the latencies of turn {index}", self.where), self.engines.write.begin() as conn:
-            conn.execute(
-                sa.update(t.turns).where(t.turns.c.session_id == session_id, t.turns.c.idx == index)
-                .values(latency_ms=dict(latency_ms))
             )
 
     def audio_path(self, ref: str | None) -> Path | None:

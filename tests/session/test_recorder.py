@@ -114,27 +114,16 @@ def test_postgres_going_away_mid_session_loses_nothing(pg_url, tmp_path):
         proxy.close()
 
 
-def test_a_recording_finished_after_its_turn_can_be_attached(store, tmp_path):
+def test_a_buyer_turn_is_stored_once_complete_with_its_recording_times_and_latencies(store, tmp_path):
+    """The voice pipeline finishes a buyer turn before the session records it: nothing is patched later."""
     rec = Recorder.start(store, "p", {"id": "p"}, "offline")
-    rec(TurnCompleted(0, Turn("buyer", "Hello there.", trust=30)))
-    ref = rec.attach_audio(0, "buyer", _recording(tmp_path, "late.flac", b"late-voice"))
-    got = store.get(rec.session_id).turns[0]
-    assert got.audio == ref and store.audio_path(ref).read_bytes() == b"late-voice"
-    problems: list[str] = []
-    rec.on_problem = problems.append
-    assert rec.attach_audio(0, "buyer", tmp_path / "never-written.flac") is None
-    assert "missing" in problems[0] and store.get(rec.session_id).turns[0].audio == ref
-
-
-def test_a_buyer_turn_completed_late_gets_its_recording_and_latencies(store, tmp_path):
-    rec = Recorder.start(store, "p", {"id": "p"}, "offline")
-    rep = Turn("rep", "What matters most to you?", labels=("question",))
-    buyer = Turn("buyer", "Fewer mistakes.", trust=40, latency_ms={"speech_end_to_text": 320.0})
+    rep = Turn("rep", "What matters most to you?", labels=("question",), start_s=1.0, end_s=2.5)
+    buyer = Turn("buyer", "Fewer mistakes.", trust=40, start_s=2.9, end_s=4.1,
+                 latency_ms={"speech_end_to_text": 320.0, "speech_end_to_voice": 410.0},
+                 audio=str(_recording(tmp_path, "reply.flac", b"reply-voice")))
     rec(TurnCompleted(0, rep))
     rec(TurnCompleted(1, buyer))
-    buyer.latency_ms["speech_end_to_voice"] = 410.0  # known only once the voice started
-    rec.attach_late(buyer, _recording(tmp_path, "reply.flac", b"reply-voice"), [rep, buyer])
     got = store.get(rec.session_id).turns[1]
     assert got.latency_ms == {"speech_end_to_text": 320.0, "speech_end_to_voice": 410.0}
+    assert (got.start_s, got.end_s) == (2.9, 4.1)
     assert store.audio_path(got.audio).read_bytes() == b"reply-voice"
-    rec.attach_late(Turn("buyer", "not in this session"), None, [rep, buyer])  # unknown turn: ignored
