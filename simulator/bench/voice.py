@@ -162,4 +162,6 @@ def run(quick: bool) -> list[Result]:
     barge = _barge_in()
     if barge is not None:
         results.append(barge)
-    return results
+    from simulator.bench import turns
+
+    return turns.run(quick) + results
