@@ -223,10 +223,6 @@ class LocalTranscriber:
         return text, float(result.no_speech_prob)
 
 
-#: the old name, until speech/pipeline.py, speech/run.py and tui/voice.py build theirs with
-#: ``make_transcriber``; the protocol of that name is ``simulator.speech.transcriber.Transcriber``
-Transcriber = LocalTranscriber
-
 
 def _repeats(text: str, n: int = 4) -> bool:
     """True when some run of ``n`` words comes twice: the sign of a decoding loop."""
