@@ -19,7 +19,7 @@ from simulator.tui.widgets.meters import TrustMeter
 from simulator.tui.widgets.timeline import Timeline
 from simulator.tui.widgets.turns import TurnView
 
-LINES = ["Thanks for making the time today.", "What has been keeping the depot busy?",
+LINES = ["Thanks for making the time today.", "What happens when a delivery runs late?",
          "Our platform optimises every route automatically.", "How is the overtime affecting the team?",
          "Shall I send the agreement over today?"]
 
