@@ -35,7 +35,8 @@ def _run(options) -> None:
               help="Speech-to-text model: a local Whisper name or folder (default tiny.en), or with RAPPORT_STT_URL "
               "set the server's model name (default whisper-1). Default: RAPPORT_STT_MODEL. See docs/voice.md.")
 @click.option("--loudspeakers", is_flag=True,
-              help="No barge-in: talking over the buyer does not stop it (the microphone would hear the buyer).")
+              help="Open speakers in a room: the microphone closes while the buyer speaks (no barge-in). "
+                   "Without it, the buyer's own voice is removed from the microphone and barge-in works.")
 @click.option("--no-hints", is_flag=True, help="Hide live hints.")
 @click.option("--exam", is_flag=True, help="Exam mode: no hints at all.")
 @click.option("--seed", type=int, default=None, help="Make the offline buyer deterministic.")
