@@ -17,7 +17,7 @@ Anchors, from their publishers: LiveKit's turn detector 9.9% false cut-offs at 3
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from simulator.bench import Result
 from simulator.bench.turn_set import HELD_OUT, Item, load, speak
@@ -132,6 +132,3 @@ def run(quick: bool) -> list[Result]:
                               detail=f"{len(values)} finished turns, paced like a microphone, audio ready to play"))
     return results
 
-
-def with_settings(base: EndpointSettings, **changes) -> EndpointSettings:
-    return replace(base, **changes)

@@ -214,11 +214,6 @@ class Endpointer:
         """Audio time fed so far."""
         return self._n * WINDOW_MS / 1000
 
-    @property
-    def judgements(self) -> tuple[float | None, float | None]:
-        """The current pause's (sound, words) probabilities of a complete turn, when known."""
-        return self._audio_p, self._text_p
-
     def _silence_windows(self) -> int:
         return self._n - self._last_speech_win
 
