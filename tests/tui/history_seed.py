@@ -48,7 +48,7 @@ SESSIONS = [("Sam", 0, PITCHY), ("Sam", 2, CURIOUS), ("Ana", 3, CURIOUS), ("Sam"
 
 def fixed_ids(monkeypatch) -> None:
     """Session ids ``seed2223``, ``seed2224`` ... instead of random ones (stable snapshots)."""
-    import simulator.session.store as store_module
+    import simulator.session.store.rows as store_module
     from simulator.session.records import ID_ALPHABET
 
     counter = iter(range(1, 31**4))
