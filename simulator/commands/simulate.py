@@ -30,9 +30,11 @@ from simulator.commands.score import render as render_scorecard
 from simulator.conversation.scorecard import Scorecard
 from simulator.conversation.session_json import check_name
 from simulator.errors import RapportError
+from simulator.persona.engine import BuyerEngine
 from simulator.persona.factory import ENGINES, make_engine
 from simulator.persona.loader import get, load_all
 from simulator.persona.schema import Persona
+from simulator.session.engine_choice import stored_settings
 from simulator.session.events import Event, EventSink, Problem
 from simulator.session.loop import PracticeSession
 from simulator.session.recorder import Recorder, start_recorder
@@ -75,10 +77,12 @@ def read_script(path: str | Path) -> list[str]:
 def run_script(
     persona: Persona, lines: Iterable[str], *, engine: str = "offline", seed: int | None = None,
     settings: object = None, sinks: Iterable[EventSink] = (), rep_name: str | None = None, rubric=None,
+    buyer: BuyerEngine | None = None,
 ) -> PracticeSession:
-    """Play the script against the buyer; stops early if the buyer ends the meeting."""
-    session = PracticeSession(persona, make_engine(engine, seed=seed, settings=settings), seed=seed, sinks=sinks,
-                              rep_name=rep_name, rubric=rubric)
+    """Play the script against the buyer (``buyer``, or the ``engine`` built from ``settings``); stops early if
+    the buyer ends the meeting."""
+    buyer = buyer or make_engine(engine, seed=seed, settings=settings)
+    session = PracticeSession(persona, buyer, seed=seed, sinks=sinks, rep_name=rep_name, rubric=rubric)
     session.start()
     for line in lines:
         if session.state.ended:
@@ -162,16 +166,16 @@ def simulate(persona_id: str, script: str | None, audio: str | None, realtime: b
     settings = {"model": model} if model else None
     if rubric is not None:
         source = {**source, "rubric": rubric.name, "rubric_hash": rubric.hash}
-    recorder = None if no_save else start_recorder(persona, engine, {"seed": seed, **source}, db_url,
-                                                     reps=[rep_name] if rep_name else [])
+    buyer = make_engine(engine, seed=seed, settings=settings)  # unusable LLM settings: one line, nothing stored
+    recorder = None if no_save else start_recorder(persona, engine, {"seed": seed, **source, **stored_settings(buyer)},
+                                                     db_url, reps=[rep_name] if rep_name else [])
     problems = ProblemPrinter()
     sinks: list[EventSink] = [problems] + ([recorder] if recorder else [])
     try:
         if audio is not None:  # the voice pipeline (simulator/speech/run.py) feeds the session turn by turn
             from simulator.speech.run import run_audio_file
 
-            session = PracticeSession(persona, make_engine(engine, seed=seed, settings=settings), seed=seed,
-                                      sinks=sinks, rep_name=rep_name, rubric=rubric)
+            session = PracticeSession(persona, buyer, seed=seed, sinks=sinks, rep_name=rep_name, rubric=rubric)
             session.start()
             with tempfile.TemporaryDirectory(prefix="rapport-turns-") as folder:
                 # each turn's recording is written here; the store copies it when the turn is recorded
@@ -181,8 +185,8 @@ def simulate(persona_id: str, script: str | None, audio: str | None, realtime: b
                 turn.audio = None  # the temporary copies are gone; the store keeps its own
             lines = [t.text for t in session.turns if t.speaker == "rep"]
         else:
-            session = run_script(persona, lines, engine=engine, seed=seed, settings=settings, sinks=sinks,
-                                 rep_name=rep_name, rubric=rubric)
+            session = run_script(persona, lines, engine=engine, seed=seed, sinks=sinks, rep_name=rep_name,
+                                 rubric=rubric, buyer=buyer)
         problems.summary()
         doc = result(session, engine)
         failure = _save(recorder, session, doc)

@@ -27,7 +27,8 @@ def _run(options) -> None:
 @click.option("--push-to-talk", "ptt", is_flag=True, help="Voice with push-to-talk (F2) instead of hands-free.")
 @click.option("--audio", "audio_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Feed this recording instead of the microphone.")
-@click.option("--engine", type=click.Choice(["offline", "openai"]), default="offline", show_default=True)
+@click.option("--engine", type=click.Choice(["offline", "openai"]), default=None,
+              help="Buyer engine (default: offline; with --from, the one the session used, with its stored settings).")
 @click.option("--model", default=None, help="LLM model name for --engine openai (default: RAPPORT_LLM_MODEL).")
 @click.option("--device", default=None, help="Microphone: index or part of its name (see `rapport devices`).")
 @click.option("--output-device", default=None, help="Where the buyer's voice plays: index or part of its name.")
@@ -56,17 +57,19 @@ def practice(persona, rep_name, typed, ptt, audio_file, engine, model, device, o
     if not typed:
         stt_settings(stt_model)  # bad speech-to-text settings are one line here, before the app opens
     rubric = load_rubric(rubric_ref)  # so is a bad rubric
-    if retry_from:  # so is a moment that cannot be retried; the persona is the session's
+    if retry_from:  # so is a moment that cannot be retried, or its engine unusable; the persona is the session's
         from simulator.session.branch import open_branch
 
-        persona = open_branch(retry_from, engine="offline", db_url=db_url, save=False).persona.id
+        persona = open_branch(retry_from, engine=engine, engine_settings={"model": model} if model else None,
+                              rubric=rubric, db_url=db_url, save=False).persona.id
 
     mode = "typed" if typed else "ptt" if ptt else "voice"
     if audio_file is not None:
         mode = "voice"
     skip = persona is not None or audio_file is not None
     _run(AppOptions(start="practice" if skip and persona else "start", persona=persona, rep_name=rep_name,
-                    mode=mode if skip else ("typed" if typed else mode), engine=engine, hints=not no_hints,
+                    mode=mode if skip else ("typed" if typed else mode), engine=engine or "offline",
+                    engine_given=engine is not None, hints=not no_hints,
                     exam=exam, audio_file=audio_file, personas_dirs=tuple(personas_dirs), db_url=db_url,
                     seed=seed, save=not no_save, device=device, output_device=output_device,
                     barge_in=not loudspeakers, loudspeakers=loudspeakers,

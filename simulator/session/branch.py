@@ -171,8 +171,11 @@ def open_branch(
     rubric=None,  # noqa: ANN001
 ) -> BranchPractice:
     """A ready :class:`BranchPractice` for ``SESSION[:TURN]``; with ``save`` it is stored linked to its parent.
-    ``engine``: default the parent's; the seed is the parent's, so the offline buyer answers as it would have."""
+    ``engine``: default the parent's, with the LLM settings stored with it (``engine_choice.retry_engine``;
+    ``engine_settings`` then overrides single values such as the model); ``rubric``: default the one the parent's
+    scorecard was made with.  The seed is the parent's, so the offline buyer answers as it would have."""
     from simulator.persona.factory import make_engine
+    from simulator.session.engine_choice import retry_engine, stored_settings
     from simulator.session.store import Store
 
     sid, number = parse_ref(ref)
@@ -182,21 +185,22 @@ def open_branch(
         raise RapportError(f"session {parent.id} is still running; retry it once it has ended")
     index = choose_turn(parent, number)
     rebuilt = rebuild(parent, index)
-    name = engine or parent.summary.engine
+    name, engine_settings = retry_engine(parent.summary.engine, parent.settings, engine, engine_settings)
     if rubric is None:
         from simulator.session.rubrics import for_stamp
 
         rubric = for_stamp((parent.scorecard or {}).get("rubric"))
     rep = rep_name or parent.turns[index].rep_name or None
-    session = BranchPractice(rebuilt.persona, make_engine(name, seed=rebuilt.seed, settings=engine_settings),
-                             seed=rebuilt.seed, rep_name=rep, sinks=list(sinks), rubric=rubric)
+    buyer = make_engine(name, seed=rebuilt.seed, settings=engine_settings)
+    session = BranchPractice(rebuilt.persona, buyer, seed=rebuilt.seed, rep_name=rep, sinks=list(sinks),
+                             rubric=rubric)
     session.parent_id, session.parent_turn, session.rebuilt = parent.id, index, rebuilt
     if save:
         from simulator.session.recorder import start_recorder
 
         recorder = start_recorder(
             rebuilt.persona, name,
-            {**(settings or {}), "seed": rebuilt.seed, "retry_of": f"{parent.id}:{index + 1}",
+            {**(settings or {}), **stored_settings(buyer), "seed": rebuilt.seed, "retry_of": f"{parent.id}:{index + 1}",
              **({"rubric": rubric.name, "rubric_hash": rubric.hash} if not rubric.is_default else {})},
             db_url, audio_dir=audio_dir, reps=[rep] if rep else [],
             on_problem=lambda text: session.emit(Problem(message=f"session store: {text}")),

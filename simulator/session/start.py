@@ -108,10 +108,11 @@ def open_practice(
     if rubric is not None:
         settings = {**(settings or {}), "rubric": rubric.name, "rubric_hash": rubric.hash}
     if save:
+        from simulator.session.engine_choice import stored_settings
         from simulator.session.recorder import start_recorder
 
         recorder = start_recorder(
-            persona, engine, {**(settings or {}), "seed": seed}, db_url, audio_dir=audio_dir,
+            persona, engine, {**(settings or {}), **stored_settings(buyer), "seed": seed}, db_url, audio_dir=audio_dir,
             reps=[rep_name] if rep_name else [], save_audio=save_audio,
             on_problem=lambda text: session.emit(Problem(message=f"session store: {text}")),
         )

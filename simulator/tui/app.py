@@ -27,6 +27,8 @@ class AppOptions:
     rep_name: str = ""
     mode: str = "typed"  # voice | ptt | typed
     engine: str = "offline"
+    #: the command line named ``--engine``: a retry uses it instead of the engine of the session it retries
+    engine_given: bool = False
     hints: bool = True
     exam: bool = False
     audio_file: Path | None = None
@@ -72,6 +74,8 @@ class RapportApp(App):
         self.options = options or AppOptions()
         self.relay = EventRelay()
         self.last_choice: AppOptions | None = None
+        #: the team rubrics the start screen offers, by name
+        self.rubrics: dict = {}
 
     def notify(self, message: str, *, title: str = "", severity: str = "information", timeout: float | None = None,
                markup: bool = True) -> None:
@@ -98,12 +102,20 @@ class RapportApp(App):
 
     def show_start(self) -> None:
         from simulator.persona.loader import load_all
+        from simulator.session.rubrics import available
         from simulator.tui.screens.start import StartScreen
 
         personas, warnings = load_all(self.options.personas_dirs)
+        found, rubric_warnings = available()  # as `rapport rubrics list` shows them
+        self.rubrics = {name: rubric for name, (rubric, _where) in found.items()}
+        given = self.options.extra.get("rubric")  # --rubric (a name, or a file outside the rubrics folders)
+        if given is not None:
+            self.rubrics[given.name] = given
         self.push_screen(StartScreen(personas, warnings, rep_name=self.options.rep_name, mode=self.options.mode,
                                      engine=self.options.engine, hints=self.options.hints,
-                                     device=self.options.device))
+                                     device=self.options.device, rubrics=self.rubrics,
+                                     rubric=given.name if given is not None else "default",
+                                     rubric_warnings=rubric_warnings))
 
     # ---- practice ------------------------------------------------------------------------------------
     @on(SessionEvent)
@@ -111,8 +123,12 @@ class RapportApp(App):
         """Events that arrive when no practice screen is showing are dropped."""
 
     def on_start_screen_start_requested(self, message) -> None:
+        extra = {k: v for k, v in self.options.extra.items() if k != "rubric"}
+        rubric = self.rubrics.get(message.rubric)
+        if rubric is not None and not rubric.is_default:
+            extra["rubric"] = rubric  # the session is scored under it (and stored with its name and hash)
         choice = replace(self.options, persona=message.persona_id, rep_name=message.rep_name, mode=message.mode,
-                         engine=message.engine, hints=message.hints)
+                         engine=message.engine, hints=message.hints, extra=extra)
         self.begin_practice(choice)
 
     def begin_practice(self, options: AppOptions) -> None:
@@ -142,7 +158,10 @@ class RapportApp(App):
             if options.extra.get("retry_from"):  # a retry from a moment of a stored session
                 from simulator.session.branch import open_branch
 
-                session = open_branch(options.extra["retry_from"], engine=options.engine, rep_name=options.rep_name,
+                # the retried session's engine (with its stored settings) and rubric, unless the command line
+                # named them
+                session = open_branch(options.extra["retry_from"], engine=options.engine if options.engine_given
+                                      else None, rep_name=options.rep_name,
                                       db_url=options.db_url, save=options.save, sinks=[self.relay],
                                       settings={"mode": options.mode, "hints": options.hints, "exam": options.exam},
                                       engine_settings=options.extra.get("model") and {"model": options.extra["model"]},
@@ -223,9 +242,14 @@ class RapportApp(App):
             return
         base = self.last_choice or self.options
         ref = parent.id if turn is None else f"{parent.id}:{turn}"
-        extra = {k: v for k, v in base.extra.items() if k not in ("retry_from", "drill")}
-        self.begin_practice(replace(base, start="practice", persona=parent.summary.persona_id,
-                                    audio_file=None, save=True, extra={**extra, "retry_from": ref}))
+        # the engine and rubric are the retried session's unless the command line named them (not the last
+        # practice's choice on the start screen, which may have been another session's)
+        extra = {k: v for k, v in base.extra.items() if k not in ("retry_from", "drill", "rubric")}
+        if "rubric" in self.options.extra:
+            extra["rubric"] = self.options.extra["rubric"]
+        self.begin_practice(replace(base, start="practice", persona=parent.summary.persona_id, audio_file=None,
+                                    save=True, engine_given=self.options.engine_given, engine=self.options.engine,
+                                    extra={**extra, "retry_from": ref}))
 
     # ---- other screens ----------------------------------------------------------------------------------
     def action_open_replay(self, session_id: str | None = None) -> None:

@@ -155,3 +155,56 @@ async def test_a_store_that_cannot_open_is_one_notice_and_back_to_the_start(rapp
         messages = [str(n.message) for n in app._notifications]
         assert any("broken.db" in m or "database" in m for m in messages), messages
     assert corrupt.read_bytes() == b"this is not a database" * 100  # nothing overwritten
+
+
+async def test_a_team_rubric_chosen_on_the_start_screen_scores_the_session(monkeypatch):
+    from pathlib import Path
+
+    from textual.widgets import Select
+
+    from simulator.session.store import Store
+
+    monkeypatch.setenv("RAPPORT_RUBRICS", str(Path(__file__).resolve().parents[2] / "docs" / "rubrics"))
+    app = make_app(AppOptions(seed=3))
+    async with app.run_test(size=(140, 45)) as pilot:
+        picker = app.screen.query_one("#rubric", Select)
+        assert picker.value == "default"  # preselected; every rubric `rapport rubrics list` shows is offered
+        assert [value for _, value in picker._options if value != Select.NULL] == ["default", "discovery-first"]
+        assert "no pass mark" in str(app.screen.query_one("#rubric-note").render())
+        picker.focus()
+        await pilot.press("enter", "down", "enter")  # open the list, pick the team rubric
+        await wait_for(pilot, lambda: picker.value == "discovery-first")
+        assert "Discovery first (inside sales team) · pass mark 60" in str(app.screen.query_one("#rubric-note")
+                                                                            .render())
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: isinstance(app.screen, PracticeScreen) and turns_shown(app))
+        screen = app.screen
+        assert screen.session.rubric.name == "discovery-first"
+        screen.query_one("#typed", Input).value = "What does a normal week look like for you?"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: len(turns_shown(app)) == 3)
+        await pilot.press("ctrl+e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ScorecardScreen))
+        card = next(iter(app.screen.cards.values()))
+        assert card["rubric"]["name"] == "discovery-first"
+        line = str(app.screen.query_one(".rubric-line").render())
+        assert line.startswith("Rubric: Discovery first (inside sales team) (discovery-first, ")
+        assert "pass mark 60: not passed" in line
+    with Store.open() as store:
+        stored = store.get(screen.session.session_id)
+    assert stored.scores[-1].rubric_name == "discovery-first"
+    assert stored.settings["rubric"] == "discovery-first"
+
+
+async def test_the_rubric_given_on_the_command_line_is_preselected(monkeypatch):
+    from pathlib import Path
+
+    from textual.widgets import Select
+
+    from simulator.session.rubrics import read
+
+    custom = read(Path(__file__).resolve().parents[2] / "docs" / "rubrics" / "discovery-first.toml")
+    app = make_app(AppOptions(extra={"rubric": custom}))  # `rapport practice --rubric FILE`, outside any folder
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.pause(0.1)
+        assert app.screen.query_one("#rubric", Select).value == "discovery-first"

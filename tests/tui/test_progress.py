@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from textual.widgets import DataTable, Select, Sparkline
+from textual.widgets import DataTable, Select, Sparkline, Static
 
 sys.path.insert(0, str(Path(__file__).parent))
 from history_seed import fixed_ids, seed_history, wait_for  # noqa: E402
@@ -72,3 +72,61 @@ async def test_no_sessions_yet():
         await wait_for(pilot, lambda: "No scored sessions for Nobody yet"
                        in str(app.screen.query_one("#progress-summary").render()))
         assert not list(app.screen.query(TrendChart))
+
+
+def drill_attempt(key: str, rep: str, lines: list[str]) -> dict:
+    """A real drill attempt by ``rep`` (stored like the app and `rapport drill` store one); its outcome."""
+    from simulator.session.drills import open_drill
+
+    session = open_drill(key, persona_id="bakery-owner", rep_name=rep, seed=1)
+    session.start()
+    for line in lines:
+        if session.outcome is None:
+            session.rep_turn(line)
+    session.recorder.store.close()
+    return session.outcome
+
+
+async def test_drill_attempts_show_with_their_result_reason_and_time(monkeypatch):
+    fixed_ids(monkeypatch)
+    with Store.open() as store:
+        seed_history(store)
+    failed = drill_attempt("reflect", "Sam", ["Our app will fix all of that for you.", "Shall we sign today?"])
+    passed = drill_attempt("reflect", "Sam", ["So you've got two shops now and a lot of custom orders for birthdays.",
+                                              "How do those custom orders come in at the moment?"])
+    asked = drill_attempt("ask", "Lee", ["How do the orders come in?", "What happens when one goes wrong?",
+                                         "Who else feels it?"])
+    assert (failed["passed"], passed["passed"], asked["passed"]) == (False, True, True)
+    with Store.open() as store:
+        when = {a["session_id"]: a["created_at"] for a in store.drill_attempts()}
+    app = make_app(AppOptions(start="progress", rep_filter="Sam"))
+    async with app.run_test(size=(140, 50)) as pilot:
+        screen = app.screen
+        box = screen.query_one("#progress-drills-box")
+        await wait_for(pilot, lambda: box.display and "Drills:" in str(screen.query_one("#progress-drills-title")
+                                                                      .render()))
+        assert "Drills: 1 of 2 attempt(s) passed" in str(screen.query_one("#progress-drills-title").render())
+        table = screen.query_one("#progress-drills", Static).content
+        cells = {column.header: [str(c) for c in column.cells] for column in table.columns}
+        assert cells["drill"] == ["Reflect, then ask"]  # one row per drill, its last attempt shown
+        assert cells["passed"] == ["1 of 2"] and cells["last"] == ["passed"]
+        assert cells["why"] == [passed["reason"]] and passed["reason"].startswith("reflected their words")
+        assert cells["when (UTC)"] == [when_utc(when[passed["session_id"]])]
+        # the drill sessions are not in the trends: Sam's three practice sessions only
+        assert screen.query_one("#progress-sessions", DataTable).row_count == 3
+
+        screen.query_one("#progress-rep", Select).value = "Ana"  # no drills: no drills section
+        await wait_for(pilot, lambda: not box.display and screen.query_one("#progress-sessions",
+                                                                           DataTable).row_count == 1)
+
+        screen.query_one("#progress-rep", Select).value = "Lee"  # drills only, no scored session yet
+        await wait_for(pilot, lambda: box.display and "No scored sessions for Lee yet"
+                       in str(screen.query_one("#progress-summary").render()))
+        assert "Drills: 1 of 1 attempt(s) passed" in str(screen.query_one("#progress-drills-title").render())
+        assert not list(screen.query(TrendChart))
+
+
+def when_utc(ts: float) -> str:
+    from simulator.tui.screens.replay import when
+
+    return when(ts)

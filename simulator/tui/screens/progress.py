@@ -1,12 +1,15 @@
 """Progress: one rep's trends across their scored sessions (overall score, talk share, questions,
-listening and transactional moves), oldest to newest, with a rep selector.
+listening and transactional moves), oldest to newest, their drills, with a rep selector.
 
-The trends come from ``simulator.session.progress.progress`` (the same numbers as
-``rapport progress``); each is drawn as a Sparkline with its first, last and best values.
+The trends and drills come from ``simulator.session.progress.progress`` (the same numbers as
+``rapport progress``); each trend is drawn as a Sparkline with its first, last and best values; under
+them, each drill tried: attempts, passes, and the last attempt (passed or failed, when, and why).
 """
 
 from __future__ import annotations
 
+from rich import box
+from rich.table import Table
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -28,6 +31,27 @@ CHARTS = (
     ("listening", "Listening moves"),
     ("transactional moves", "Transactional moves (pitch, benefit, leading, rebuttal, close)"),
 )
+
+
+def drills_table(drills: list[dict]) -> Table:
+    """The drills tried (``progress()["drills"]``): each one's passes of its attempts and its last attempt,
+    passed or failed, when (UTC) and why; the reasons wrap."""
+    from simulator.session.drills import BY_KEY
+
+    table = Table(expand=True, header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("drill", ratio=2, overflow="fold")
+    table.add_column("passed", width=8, no_wrap=True)
+    table.add_column("last", width=6, no_wrap=True)
+    table.add_column("when (UTC)", width=16, no_wrap=True)
+    table.add_column("why", ratio=5, overflow="fold")
+    for row in drills:
+        last = row["last"]
+        known = BY_KEY.get(row["drill"])
+        at = last.get("at") or ""
+        table.add_row(plain(known.title if known else row["drill"]), f"{row['passed']} of {row['attempts']}",
+                      Text("passed", style="green") if last["passed"] else Text("failed", style="red"),
+                      f"{at[:10]} {at[11:16]}".strip(), plain(last.get("reason") or ""))
+    return table
 
 
 class ProgressScreen(Screen):
@@ -52,6 +76,9 @@ class ProgressScreen(Screen):
             yield Static("loading…", id="progress-summary", classes="dim")
         with VerticalScroll(id="charts"):
             pass
+        with VerticalScroll(id="progress-drills-box"):  # shown when the rep has tried a drill
+            yield Label("", classes="title", id="progress-drills-title")
+            yield Static("", id="progress-drills")
         yield Label("Sessions in these trends (oldest first) · Enter replays one", classes="title",
                     id="progress-table-title")
         yield DataTable(id="progress-sessions", cursor_type="row", zebra_stripes=True)
@@ -109,6 +136,13 @@ class ProgressScreen(Screen):
         charts.remove_children()
         if doc["sessions"]:
             charts.mount_all([TrendChart(title, trends.get(name)) for name, title in CHARTS])
+        drills = doc.get("drills") or []  # shown also when no session is scored yet: drills are not in the trends
+        self.query_one("#progress-drills-box").display = bool(drills)
+        if drills:
+            attempts, passed = sum(d["attempts"] for d in drills), sum(d["passed"] for d in drills)
+            self.query_one("#progress-drills-title", Label).update(plain(
+                f"Drills: {passed} of {attempts} attempt(s) passed (Ctrl+P → Drill your weakest figure)"))
+            self.query_one("#progress-drills", Static).update(drills_table(drills))
         table = self.query_one("#progress-sessions", DataTable)
         table.clear()
         for s in rows:

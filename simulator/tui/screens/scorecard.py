@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, Static, TabbedContent, TabPane
 
 from simulator.session import wording
+from simulator.session.rubrics import rubric_line
 from simulator.tui.plain import clean, plain, plain_content
 from simulator.tui.widgets.trust_chart import TrustChart
 
@@ -70,6 +71,9 @@ class ScorecardView(Vertical):
         style = "green" if overall >= 70 else "yellow" if overall >= 45 else "red"
         yield Static(Text.assemble(("Overall ", "bold"), (f"{overall}", f"bold {style}"), " / 100"),
                      classes="overall")
+        scored_by = rubric_line(card)
+        if scored_by:
+            yield Label(plain(f"Rubric: {scored_by}"), classes="rubric-line")
         discovery = card.get("discovery") or {}
         if discovery.get("total"):
             yield Label(plain(f"Discovery: {discovery.get('revealed', 0)} of {discovery['total']} hidden facts "

@@ -1,4 +1,4 @@
-"""The start screen: choose a buyer, your name, how you will speak, and the engine."""
+"""The start screen: choose a buyer, your name, how you will speak, the engine and the rubric to be scored by."""
 
 from __future__ import annotations
 
@@ -25,6 +25,12 @@ def persona_option(persona) -> Option:
     return Option(text, id=persona.id)
 
 
+def rubric_note(rubric) -> Text:
+    """What the rubric picker says under the chosen name: its title and pass mark."""
+    mark = "no pass mark" if rubric.pass_mark is None else f"pass mark {rubric.pass_mark:g}"
+    return plain(f"{rubric.title or rubric.name} · {mark}")
+
+
 class StartScreen(Screen):
     """Shows the personas as cards and the practice settings; sends ``StartRequested``."""
 
@@ -35,17 +41,28 @@ class StartScreen(Screen):
     ]
 
     class StartRequested(Message):
-        def __init__(self, persona_id: str, rep_name: str, mode: str, engine: str, hints: bool) -> None:
+        def __init__(self, persona_id: str, rep_name: str, mode: str, engine: str, hints: bool,
+                     rubric: str = "default") -> None:
             super().__init__()
-            self.persona_id, self.rep_name, self.mode, self.engine, self.hints = (
-                persona_id, rep_name, mode, engine, hints)
+            self.persona_id, self.rep_name, self.mode, self.engine, self.hints, self.rubric = (
+                persona_id, rep_name, mode, engine, hints, rubric)
 
     def __init__(self, personas: dict, warnings: list[str], *, rep_name: str = "", mode: str = "typed",
-                 engine: str = "offline", hints: bool = True, device: str | None = None) -> None:
+                 engine: str = "offline", hints: bool = True, device: str | None = None,
+                 rubrics: dict | None = None, rubric: str = "default", rubric_warnings: list[str] = ()) -> None:
+        """``rubrics``: name -> :class:`~simulator.conversation.rubric.Rubric` (``rapport rubrics list``; the
+        built-in default alone when None), ``rubric`` the name preselected."""
         super().__init__()
         self.personas = personas
         self.warnings = warnings
-        self.defaults = {"rep_name": rep_name, "mode": mode, "engine": engine, "hints": hints}
+        if rubrics is None:
+            from simulator.conversation.rubric import DEFAULT
+
+            rubrics = {DEFAULT.name: DEFAULT}
+        self.rubrics = rubrics
+        self.rubric_warnings = list(rubric_warnings)
+        self.defaults = {"rep_name": rep_name, "mode": mode, "engine": engine, "hints": hints,
+                         "rubric": rubric if rubric in rubrics else next(iter(rubrics))}
         self.device = device
 
     def compose(self) -> ComposeResult:
@@ -70,6 +87,12 @@ class StartScreen(Screen):
                     yield Label("Buyer engine", classes="title")
                     yield Select([("Offline (no network)", "offline"), ("OpenAI-compatible LLM", "openai")],
                                  value=self.defaults["engine"], allow_blank=False, id="engine")
+                    yield Label("Scored by (team rubric)", classes="title")
+                    yield Select([(plain(name), name) for name in self.rubrics],
+                                 value=self.defaults["rubric"], allow_blank=False, id="rubric")
+                    yield Label(rubric_note(self.rubrics[self.defaults["rubric"]]), id="rubric-note")
+                    for warning in self.rubric_warnings:
+                        yield Label(plain(warning), classes="warning")
                     with Horizontal(classes="switch-row"):
                         yield Switch(value=self.defaults["hints"], id="hints")
                         yield Label("Live hints")
@@ -107,6 +130,12 @@ class StartScreen(Screen):
         if focused is not None and self.query_one("#settings") in focused.ancestors:
             self.call_after_refresh(focused.scroll_visible, animate=False)
 
+    @on(Select.Changed, "#rubric")
+    def _rubric_chosen(self, event: Select.Changed) -> None:
+        rubric = self.rubrics.get(str(event.value))
+        if rubric is not None:
+            self.query_one("#rubric-note", Label).update(rubric_note(rubric))
+
     def _mode(self) -> str:
         pressed = self.query_one("#mode", RadioSet).pressed_button
         return pressed.id.removeprefix("mode-") if pressed and pressed.id else "typed"
@@ -129,4 +158,5 @@ class StartScreen(Screen):
             mode=self._mode(),
             engine=str(self.query_one("#engine", Select).value),
             hints=self.query_one("#hints", Switch).value,
+            rubric=str(self.query_one("#rubric", Select).value),
         ))
