@@ -2,9 +2,12 @@
 
 With open speakers the microphone hears the buyer.  Rapport knows exactly what it played: the
 player hands every output block to :meth:`EchoGate.played`.  For each microphone block,
-:meth:`EchoGate.clean` finds where the recent microphone audio lines up with what was played
-(normalised cross-correlation over the last seconds, by FFT), fits the echo's gain by least
-squares and subtracts the delayed, scaled copy.  When almost nothing is left (less than
+:meth:`EchoGate.clean` finds where the recent microphone audio lines up with what was played around
+the time it was captured (normalised cross-correlation over a few seconds, by FFT), fits the echo's
+gain by least squares and subtracts the delayed, scaled copy.  Searching by capture time keeps this
+right when the pipeline falls behind the microphone (a slow transcription on a busy machine); when
+the echo path jumps inside the matched window (an output underrun), the block's parts are matched
+on their own.  When almost nothing is left (less than
 ``ECHO_ONLY`` of the energy: the echo path's own distortion), the block is silence; otherwise what
 is left is the rep talking over the buyer, so barge-in still works.
 
@@ -23,12 +26,18 @@ import numpy as np
 
 from simulator.speech.audio import BLOCK, SAMPLE_RATE
 
-#: how much of what was played is kept to search for its echo
-HISTORY_S = 3.0
+#: how much of what was played is kept (the microphone's queue holds up to 10 s)
+HISTORY_S = 12.0
+#: what was played is searched from this long before a block was captured to this long after (the
+#: output's and the input's latencies are only estimates)
+SEARCH_BEFORE_S = 2.0
+SEARCH_AFTER_S = 0.5
 #: microphone audio matched against it
 MATCH_SAMPLES = 4 * BLOCK
 #: correlation from which the microphone is taken to hold the echo
 MIN_CORRELATION = 0.5
+#: when the window does not explain the block, the block's parts are matched on their own
+SPLITS = 2
 #: below this share of the microphone's energy, what is left after removing the echo is not a voice
 ECHO_ONLY = 0.15
 #: after the last audible output, for how long the microphone is still cleaned
@@ -40,45 +49,71 @@ class EchoGate:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._played: deque[np.ndarray] = deque(maxlen=int(HISTORY_S * SAMPLE_RATE / 320) + 1)
-        self._last_sound = 0.0  # perf_counter when the last non-silent output is heard
+        self._played: deque[tuple[float, np.ndarray]] = deque()  # (when heard, block)
+        self._last_sound = -1e9  # perf_counter when the last non-silent output is heard
         self._mic = np.zeros(MATCH_SAMPLES, np.float32)
-        #: blocks found to hold echo, and blocks cleaned (for tests and the benchmark)
+        #: blocks cleaned while the buyer could be heard (for tests and the benchmark)
         self.echo_blocks = 0
 
     def played(self, block: np.ndarray, heard_at: float) -> None:
         """What the speaker plays (any block size), and when it is heard."""
         with self._lock:
-            self._played.append(np.asarray(block, np.float32).reshape(-1))
+            self._played.append((heard_at, np.asarray(block, np.float32).reshape(-1)))
+            while self._played and self._played[0][0] < heard_at - HISTORY_S:
+                self._played.popleft()
             if np.abs(block).max(initial=0.0) > 1e-4:
                 self._last_sound = heard_at
 
     @property
     def active(self) -> bool:
         """True while the buyer's voice can still be in the microphone."""
-        return time.perf_counter() - self._last_sound < TAIL_S
+        return self.active_at(time.perf_counter())
 
-    def clean(self, block: np.ndarray) -> np.ndarray:
-        """The microphone block with the echo of what was played removed."""
+    def active_at(self, at: float) -> bool:
+        """Whether the buyer's voice could be in what the microphone captured at ``at`` (perf_counter)."""
+        return at - self._last_sound < TAIL_S
+
+    def clean(self, block: np.ndarray, at: float | None = None) -> np.ndarray:
+        """The microphone block with the echo of what was played removed.
+
+        ``at``: when the block's last sample was captured (perf_counter; default now)."""
         block = np.asarray(block, np.float32)
         self._mic = np.concatenate([self._mic[block.size :], block])
-        if not self.active:
+        at = time.perf_counter() if at is None else at
+        if not self.active_at(at):
             return block
+        first, last = at - MATCH_SAMPLES / SAMPLE_RATE - SEARCH_BEFORE_S, at + SEARCH_AFTER_S
         with self._lock:
-            reference = np.concatenate(list(self._played)) if self._played else np.zeros(0, np.float32)
+            near = [played for heard, played in self._played if first <= heard <= last]
+        reference = np.concatenate(near) if near else np.zeros(0, np.float32)
         if reference.size < MATCH_SAMPLES or float(np.dot(self._mic, self._mic)) < 1e-8:
             return block
-        lag, corr = _best_lag(self._mic, reference)
-        if corr < MIN_CORRELATION:
-            return block
-        aligned = reference[lag : lag + MATCH_SAMPLES]
-        gain = float(np.dot(self._mic, aligned) / (np.dot(aligned, aligned) + 1e-9))
-        residual = self._mic - gain * aligned
         self.echo_blocks += 1
-        if float(np.dot(residual, residual)) < ECHO_ONLY * float(np.dot(self._mic, self._mic)):
-            # nothing but the echo (what is left is the echo path's own distortion): silence
-            return np.zeros_like(block)
-        return residual[-block.size :].astype(np.float32)
+        lag, corr = _best_lag(self._mic, reference)
+        if corr >= MIN_CORRELATION:
+            residual = _remove(self._mic, reference, lag)[-block.size :]
+            if _echo_only(residual, block):
+                return np.zeros_like(block)
+        # the echo path jumped inside the window (an output underrun, a dropped buffer): each part of the
+        # block is matched on its own, so the jump is not heard as the rep talking over the buyer
+        parts = []
+        for part in np.split(block, SPLITS):
+            lag, corr = _best_lag(part, reference)
+            residual = _remove(part, reference, lag) if corr >= MIN_CORRELATION else part
+            parts.append(np.zeros_like(part) if _echo_only(residual, part) else residual)
+        return np.concatenate(parts).astype(np.float32)
+
+
+def _remove(mic: np.ndarray, reference: np.ndarray, lag: int) -> np.ndarray:
+    """``mic`` less the least-squares scaled copy of ``reference`` at ``lag``."""
+    aligned = reference[lag : lag + mic.size]
+    gain = float(np.dot(mic, aligned) / (np.dot(aligned, aligned) + 1e-9))
+    return mic - gain * aligned
+
+
+def _echo_only(residual: np.ndarray, mic: np.ndarray) -> bool:
+    """Whether what is left is only the echo path's own distortion (no voice)."""
+    return float(np.dot(residual, residual)) < ECHO_ONLY * float(np.dot(mic, mic))
 
 
 def _best_lag(mic: np.ndarray, reference: np.ndarray) -> tuple[int, float]:

@@ -243,7 +243,9 @@ class VoicePipeline:
             for action in self.endpointer.hold(held):
                 self._handle(action)
         fed = time.perf_counter()
-        self._clock = (fed, self.endpointer.time_s)
+        # when this block was said: the pipeline may be behind the microphone (a slow transcription)
+        captured = getattr(self.source, "captured_at", None) or fed
+        self._clock = (captured, self.endpointer.time_s)
         if self._speaking is not None and not self._speaking.reply.running:
             self._finish_reply()
         if not self.listening:
@@ -255,16 +257,20 @@ class VoicePipeline:
             if fed < self._quiet_until:
                 block = np.zeros_like(block)  # the microphone would hear the buyer: hear nothing
         elif self.echo is not None:
-            block = self.echo.clean(block)
+            block = self.echo.clean(block, at=captured)
         prob = self.vad.window(block)
         speech = prob >= self.s.endpoint.threshold
         if speech:
-            self._last_speech_wall = fed
-        if speaking and self.s.barge_in and not self.s.loudspeakers and self.voice.player is not None:
+            self._last_speech_wall = captured
+        # only what the rep said while the buyer could be heard talks over the buyer
+        over = speaking and self.voice.reply.started_at is not None and captured >= self.voice.reply.started_at
+        if over and self.s.barge_in and not self.s.loudspeakers and self.voice.player is not None:
             self._barge_windows = self._barge_windows + 1 if speech else 0
-            if self._barge_windows * ep.WINDOW_MS >= self.s.barge_in_ms:
+            if self._barge_windows * ep.WINDOW_MS >= self.s.barge_in_ms and not self.voice.reply.interrupted:
                 self.voice.stop()
                 self.emit(PhaseChanged("hearing", "barge-in", t=self.endpointer.time_s))
+        else:
+            self._barge_windows = 0
         for action in self.endpointer.feed(block, prob):
             self._handle(action)
 

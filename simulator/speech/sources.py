@@ -26,6 +26,9 @@ class AudioSource(Protocol):
 
     #: True when blocks arrive at the pace of real time (a microphone or a paced file)
     realtime: bool
+    #: perf_counter time at which the last sample of the block just handed on was captured (None: not
+    #: known).  The consumer may fall behind a microphone; this says when what it hears was said.
+    captured_at: float | None
 
     def blocks(self) -> Iterator[np.ndarray]: ...
 
@@ -44,6 +47,7 @@ class FileSource:
         self._stop = threading.Event()
         #: perf_counter when the first block was handed on (audio time 0 as a microphone would have it)
         self.started_at: float | None = None
+        self.captured_at: float | None = None
 
     def blocks(self) -> Iterator[np.ndarray]:
         n = self.samples.size // BLOCK
@@ -59,6 +63,7 @@ class FileSource:
                 delay = due - time.perf_counter()
                 if delay > 0:
                     time.sleep(delay)
+                self.captured_at = due
             yield padded[i * BLOCK : (i + 1) * BLOCK]
 
     def close(self) -> None:
@@ -121,8 +126,11 @@ class MicSource:
         self.device_name = info["name"]
         self.rate = rate or self._pick_rate(info)
         self.blocksize = int(round(BLOCK * self.rate / SAMPLE_RATE))
-        self._queue: queue.Queue[np.ndarray] = queue.Queue(maxsize=max(4, int(max_queue_s * SAMPLE_RATE / BLOCK)))
+        # (samples, when their last sample was captured)
+        size = max(4, int(max_queue_s * SAMPLE_RATE / BLOCK))
+        self._queue: queue.Queue[tuple[np.ndarray, float]] = queue.Queue(maxsize=size)
         self.dropped_blocks = 0
+        self.captured_at: float | None = None
         self._stream = None
         self._closed = threading.Event()
 
@@ -134,7 +142,7 @@ class MicSource:
             return int(info["default_samplerate"])
 
     def _callback(self, indata, frames, time_info, status) -> None:  # audio thread: copy and queue only
-        block = indata[:, 0].copy()
+        block = (indata[:, 0].copy(), time.perf_counter() - self._age(time_info, frames))
         try:
             self._queue.put_nowait(block)
         except queue.Full:
@@ -144,6 +152,17 @@ class MicSource:
                 self._queue.put_nowait(block)
             except (queue.Empty, queue.Full):
                 pass
+
+    def _age(self, time_info, frames: int) -> float:
+        """How long ago the block's last sample was captured (PortAudio's times, else the stream's latency)."""
+        try:
+            age = float(time_info.currentTime) - float(time_info.inputBufferAdcTime) - frames / self.rate
+        except (AttributeError, TypeError, ValueError):
+            age = -1.0
+        if 0.0 <= age < 1.0:
+            return age
+        stream = self._stream
+        return float(getattr(stream, "latency", 0.0) or 0.0)
 
     def start(self) -> None:
         if self._stream is not None:
@@ -168,7 +187,7 @@ class MicSource:
         to_16k = StreamResampler(self.rate)
         while not self._closed.is_set():
             try:
-                raw = self._queue.get(timeout=0.5)
+                raw, raw_end = self._queue.get(timeout=0.5)
             except queue.Empty:
                 stream = self._stream
                 if stream is not None and not stream.active and not self._closed.is_set():
@@ -180,8 +199,9 @@ class MicSource:
             chunk = to_16k(raw)
             pending = np.concatenate([pending, chunk]) if pending.size else chunk
             while pending.size >= BLOCK:
-                yield pending[:BLOCK]
-                pending = pending[BLOCK:]
+                block, pending = pending[:BLOCK], pending[BLOCK:]
+                self.captured_at = raw_end - pending.size / SAMPLE_RATE
+                yield block
 
     def record(self, seconds: float) -> np.ndarray:
         """Record ``seconds`` of audio (blocking) and return it as one array."""

@@ -126,3 +126,55 @@ def test_simulate_with_audio_saves_every_turn_recording_in_the_store(rapport_hom
     assert len(rep) == 6 and len(buyer) == 6
     assert all(sf.info(str(p)).duration > 1.0 for p in rep + buyer)
     assert all("audio" not in t for t in doc["turns"])  # no dangling temporary paths in the output
+
+
+class _SpeakingVoice:
+    """The buyer's voice as the pipeline sees it: speaking, first heard at ``started_at``."""
+
+    def __init__(self, started_at: float) -> None:
+        from simulator.speech.voice import Reply
+
+        self.reply = Reply()
+        self.reply.started_at = started_at
+        self.player = object()
+        self.speaking = True
+        self.stopped = 0
+
+    def stop(self) -> None:
+        self.stopped += 1
+        self.reply.interrupted = True
+
+
+class _Behind:
+    """A microphone the pipeline has fallen behind: each block says when it was captured."""
+
+    realtime = True
+    captured_at: float | None = None
+
+    def blocks(self):
+        return iter(())
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize("said", ["before the buyer was heard", "while the buyer was heard"])
+def test_only_what_the_rep_said_while_the_buyer_was_heard_is_a_barge_in(said, transcriber):
+    """A slow transcription holds the pipeline up; the rep's words queued meanwhile do not stop the reply."""
+    from simulator.speech.audio import BLOCK, SAMPLE_RATE, load_audio
+
+    from .conftest import SPEECH
+
+    rep = load_audio(SPEECH / "arctic_a0024.wav")
+    onset = int(np.flatnonzero(np.abs(rep) > 0.02)[0])
+    heard_at = 500.0
+    voice = _SpeakingVoice(started_at=heard_at)
+    source = _Behind()
+    pipeline = VoicePipeline(source, transcriber, Scripted(), voice=voice, settings=PipelineSettings())
+    first = heard_at - 3.0 if said.startswith("before") else heard_at + 0.1
+    speech = rep[onset : onset + int(1.2 * SAMPLE_RATE)]
+    for i in range(speech.size // BLOCK):
+        source.captured_at = first + (i + 1) * BLOCK / SAMPLE_RATE
+        pipeline._feed(speech[i * BLOCK : (i + 1) * BLOCK])
+    pipeline._worker.shutdown(wait=True)
+    assert voice.stopped == (0 if said.startswith("before") else 1)

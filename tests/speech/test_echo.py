@@ -1,0 +1,96 @@
+"""The echo gate on real speech: the buyer's own voice is removed, the rep's voice is kept.
+
+The echo path is simulated around the code under test (a delay, a gain, a noise floor, and the
+jumps an output underrun makes: silence inserted, so everything after arrives later); the voices are
+real recordings (tests/data/speech).  What matters is what the pipeline does with the cleaned audio:
+barge-in needs the VAD to hear speech for 128 ms running (four 32 ms windows).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from simulator.speech.audio import BLOCK, SAMPLE_RATE, load_audio
+from simulator.speech.echo import EchoGate
+from simulator.speech.vad import StreamingVad
+
+SPEECH = Path(__file__).resolve().parents[2] / "tests" / "data" / "speech"
+BARGE_IN_WINDOWS = 4  # PipelineSettings.barge_in_ms 128 / 32 ms windows
+DELAY = int(0.3 * SAMPLE_RATE)  # from the output callback to the microphone
+LEAD = int(0.1 * SAMPLE_RATE)  # the output is handed to the gate this far ahead of the microphone
+T0 = 1000.0
+
+
+def echo_path(played: np.ndarray, underruns: list[tuple[float, float]], gain: float = 0.6) -> np.ndarray:
+    """What the microphone hears of ``played``: delayed, scaled, with silence inserted at each underrun."""
+    out, last = [np.zeros(DELAY, np.float32)], 0
+    for at_s, gap_s in underruns:
+        at = int(at_s * SAMPLE_RATE)
+        out += [played[last:at], np.zeros(int(gap_s * SAMPLE_RATE), np.float32)]
+        last = at
+    out.append(played[last:])
+    heard = gain * np.concatenate(out)
+    return (heard + np.random.default_rng(0).normal(0, 1e-3, heard.size)).astype(np.float32)
+
+
+def run_gate(played: np.ndarray, mic: np.ndarray, behind_s: float = 0.0) -> list[float]:
+    """Feed the gate as the player and the pipeline do; the VAD's probability for each cleaned window.
+
+    Times are simulated (perf_counter-like seconds): the output block at sample j is heard at j / 16000,
+    the microphone block ending at sample i was captured at i / 16000.  ``behind_s``: how far the
+    pipeline is behind the microphone (what it cleans now was captured that long ago)."""
+    gate, vad = EchoGate(), StreamingVad()
+    given, probs = 0, []
+    for start in range(0, mic.size - BLOCK + 1, BLOCK):
+        end = start + BLOCK
+        behind = int(behind_s * SAMPLE_RATE)
+        while given < min(played.size, end + behind + LEAD):  # the output callback runs ahead, in 320s
+            gate.played(played[given : given + 320], T0 + given / SAMPLE_RATE)
+            given += 320
+        probs.append(vad.window(gate.clean(mic[start:end], at=T0 + end / SAMPLE_RATE)))
+    return probs
+
+
+def longest_run(probs: list[float], threshold: float = 0.5) -> int:
+    best = run = 0
+    for p in probs:
+        run = run + 1 if p >= threshold else 0
+        best = max(best, run)
+    return best
+
+
+@pytest.fixture(scope="module")
+def buyer() -> np.ndarray:
+    return load_audio(SPEECH / "jfk.flac")
+
+
+@pytest.mark.parametrize("underruns", [[], [(2.0, 0.04), (4.1, 0.02), (7.3, 0.1)], [(3.0, 0.25)]],
+                         ids=["steady", "three underruns", "a long stall"])
+def test_the_buyers_own_voice_never_sounds_like_a_barge_in(buyer, underruns):
+    probs = run_gate(buyer, echo_path(buyer, underruns))
+    assert longest_run(probs) < BARGE_IN_WINDOWS
+    assert max(probs) >= 0  # sanity: windows were scored
+    raw = StreamingVad().feed(echo_path(buyer, underruns))
+    assert longest_run(raw) > 20  # without the gate the echo is plainly speech
+
+
+def test_a_pipeline_seconds_behind_the_microphone_still_finds_the_echo(buyer):
+    """A slow transcription held the pipeline up: what it cleans now was captured 3.5 s ago."""
+    probs = run_gate(buyer, echo_path(buyer, [(2.0, 0.04)]), behind_s=3.5)
+    assert longest_run(probs) < BARGE_IN_WINDOWS
+
+
+@pytest.mark.parametrize("underruns", [[], [(4.9, 0.04)]], ids=["steady", "an underrun as the rep starts"])
+def test_the_rep_talking_over_the_buyer_is_still_heard(buyer, underruns):
+    rep = load_audio(SPEECH / "arctic_a0024.wav")
+    mic = echo_path(buyer, underruns)
+    at = int(5.0 * SAMPLE_RATE)
+    mic[at : at + rep.size] += rep[: mic.size - at]
+    onset = (at + np.flatnonzero(np.abs(rep) > 0.02)[0]) // BLOCK
+    probs = run_gate(buyer, mic)
+    # heard as speech for 128 ms running within 300 ms of the rep's first sound
+    first = next(i for i in range(onset, len(probs)) if min(probs[i - BARGE_IN_WINDOWS + 1 : i + 1]) >= 0.5)
+    assert (first - onset) * BLOCK / SAMPLE_RATE <= 0.3
