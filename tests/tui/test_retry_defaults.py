@@ -21,19 +21,12 @@ from simulator.tui.screens.practice import PracticeScreen
 from simulator.tui.screens.scorecard import ScorecardScreen
 from simulator.tui.widgets.turns import TurnView
 from tests.llm_server import fault_server  # noqa: F401 - fixture
+from tests.tui.history_seed import wait_for
 
 RUBRICS = Path(__file__).resolve().parents[2] / "docs" / "rubrics"
 LINES = ["Thanks for making the time today, Rosa.", "How do the custom orders come in at the moment?",
          "Our app fixes all of that, sign up today."]
 ANSWERS = ["Oh, it's no trouble, come in.", "Mostly on the phone, and on paper.", "Hmm. I'm not sure about that."]
-
-
-async def wait_for(pilot, predicate, tries: int = 300) -> None:
-    for _ in range(tries):
-        await pilot.pause(0.05)
-        if predicate():
-            return
-    raise AssertionError("condition not reached")
 
 
 @pytest.fixture
