@@ -30,6 +30,8 @@ from urllib.parse import urlsplit, urlunsplit
 from simulator.errors import RapportError
 
 DEFAULT_MODEL = "gpt-4o-mini"
+#: where requests go when no base_url is set (OpenAI itself)
+OPENAI_URL = "https://api.openai.com/v1"
 #: sent to local servers that need no key (the openai client insists on one)
 NO_KEY = "no-key-needed"
 
@@ -67,7 +69,7 @@ class LLMSettings:
     @property
     def display_url(self) -> str:
         """The server address safe to show (no user info)."""
-        return _strip_userinfo(self.base_url) if self.base_url else "https://api.openai.com/v1"
+        return _strip_userinfo(self.base_url) if self.base_url else OPENAI_URL
 
     def redact(self, text: str) -> str:
         """``text`` with the API key and URL credentials replaced by ``***``."""

@@ -18,7 +18,6 @@ from simulator.errors import RapportError
 
 #: the key of the LLM settings in a stored session's settings
 LLM_KEY = "llm"
-_OPENAI_URL = "https://api.openai.com/v1"
 _NUMBERS = ("timeout_s", "connect_timeout_s", "temperature")
 _WHOLE = {"history_turns": "history_turns", "reply_limit": "max_tokens"}
 
@@ -52,7 +51,7 @@ def retry_engine(parent_engine: str, parent_settings: Mapping, engine: str | Non
 
 
 def _llm_settings(stored: Mapping, override: Any) -> Any:
-    from simulator.persona.llm_settings import LLMSettings
+    from simulator.persona.llm_settings import OPENAI_URL, LLMSettings
 
     values: dict[str, Any] = {}
     if isinstance(stored.get("model"), str) and stored["model"].strip():
@@ -67,11 +66,11 @@ def _llm_settings(stored: Mapping, override: Any) -> Any:
         values.update({k: v for k, v in override.items() if v is not None and v != ""})
     address = stored.get("base_url")
     env_url = os.environ.get("OPENAI_BASE_URL", "").strip() or None
-    env_shown = LLMSettings(base_url=env_url).display_url if env_url else _OPENAI_URL
+    env_shown = LLMSettings(base_url=env_url).display_url if env_url else OPENAI_URL
     if not isinstance(address, str) or not address or address == env_shown:
         url = env_url  # the server the environment names (with its credentials, if any)
     else:
-        url = None if address == _OPENAI_URL else address
+        url = None if address == OPENAI_URL else address
     try:
         if url is None:  # OpenAI itself, whatever server the environment names now
             return LLMSettings.from_env({k: v for k, v in os.environ.items() if k != "OPENAI_BASE_URL"}, **values)
