@@ -198,7 +198,11 @@ class RapportApp(App):
         from simulator.tui.screens.scorecard import ScorecardScreen
 
         title = f"Scorecard: {session.persona.name}"
-        self.switch_screen(ScorecardScreen(session.scorecards_by_rep(), title=title, session_id=session.session_id))
+        # a retry (simulator.session.branch) knows the session it retries: its scorecard starts with the comparison
+        retry_of = getattr(session, "parent_id", "") or None
+        db_url = (self.last_choice or self.options).db_url
+        self.switch_screen(ScorecardScreen(session.scorecards_by_rep(), title=title, session_id=session.session_id,
+                                           retry_of=retry_of, db_url=db_url))
 
     def action_practise_again(self) -> None:
         if self.last_choice is not None:

@@ -1,19 +1,23 @@
-"""The scorecard at the end of a session (and in replay): figures, overall, costliest moments."""
+"""The scorecard at the end of a session (and in replay): figures, overall, costliest moments; for a retry,
+first the comparison with the session it retries (``simulator.tui.widgets.comparison``)."""
 
 from __future__ import annotations
 
 from rich import box
 from rich.table import Table
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, Static, TabbedContent, TabPane
 
+from simulator.errors import RapportError
 from simulator.session import wording
 from simulator.session.rubrics import rubric_line
 from simulator.tui.plain import clean, plain, plain_content
+from simulator.tui.widgets.comparison import RetryComparison
 from simulator.tui.widgets.trust_chart import TrustChart
 
 VERDICT_STYLE = {"good": "green", "ok": "yellow", "poor": "red", "n/a": "dim"}
@@ -100,29 +104,84 @@ class ScorecardScreen(Screen):
         Binding("ctrl+r", "again", "Practise again"),
         Binding("f2", "replay", "Replay"),
         Binding("t", "retry", "Retry costliest moment", show=False),  # in the hint line and Ctrl+P
+        # a retry's comparison: its figures through the buyer's reaction or over the whole session
+        Binding("w", "switch_comparison", "Compare the whole session / the moment", show=False),
         Binding("escape", "back", "Back"),
     ]
 
-    def __init__(self, cards: dict[str, dict], *, title: str = "Scorecard", session_id: str | None = None) -> None:
+    def __init__(self, cards: dict[str, dict], *, title: str = "Scorecard", session_id: str | None = None,
+                 retry_of: str | None = None, db_url: str | None = None) -> None:
+        """``retry_of``: the session this one retries (its comparison is read from the store at ``db_url``)."""
         super().__init__()
         self.cards = cards
         self.title_text = title
         self.session_id = session_id
+        self.retry_of = retry_of or None
+        self.db_url = db_url
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Label(plain(self.title_text), classes="title", id="scorecard-title")
         if len(self.cards) == 1:
             with VerticalScroll():
+                if self.retry_of:
+                    yield RetryComparison(self.retry_of, id="retry-comparison")
                 yield ScorecardView(next(iter(self.cards.values())))
         else:
             with TabbedContent():
+                if self.retry_of:
+                    with TabPane("Compared with the original"), VerticalScroll():
+                        yield RetryComparison(self.retry_of, id="retry-comparison")
                 for rep, card in self.cards.items():
                     with TabPane(plain_content(rep)), VerticalScroll():
                         yield ScorecardView(card)
         with Horizontal(classes="hint-row"):
             yield Label("Ctrl+R practise again · T retry the costliest moment · F2 replay · Esc back", classes="dim")
         yield Footer()
+
+    def on_mount(self) -> None:
+        if self.retry_of:
+            if self.session_id:
+                self._read_comparison(self.session_id)
+            else:
+                self._comparison_failed("This retry was not stored, so it cannot be compared with the original.")
+
+    @work(thread=True, exclusive=True, group="scorecard-compare")
+    def _read_comparison(self, retry_id: str) -> None:
+        """The comparison as ``rapport compare`` reads it (the store and the scoring stay in simulator.session)."""
+        from simulator.session.branch_compare import compare
+        from simulator.session.store import Store
+
+        try:
+            with Store.open(self.db_url, read=True) as store:
+                doc = compare(store, retry_id)
+        except RapportError as exc:
+            problem = str(exc)
+        except Exception as exc:  # a broken store is one line on the screen, never a traceback
+            problem = f"{type(exc).__name__}: {exc}"
+        else:
+            self.app.call_from_thread(self._comparison_shown, doc)
+            return
+        first = (problem.strip().splitlines() or ["unknown problem"])[0]
+        self.app.call_from_thread(self._comparison_failed, f"The comparison with the original could not be read: "
+                                                           f"{first}")
+
+    def _comparison_shown(self, doc: dict) -> None:
+        for widget in self.query(RetryComparison):
+            widget.show(doc)
+
+    def _comparison_failed(self, message: str) -> None:
+        for widget in self.query(RetryComparison):
+            widget.failed(message)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "switch_comparison":
+            return bool(self.retry_of)  # only a retry has a comparison (and only then is W in Ctrl+P)
+        return True
+
+    def action_switch_comparison(self) -> None:
+        for widget in self.query(RetryComparison):
+            widget.switch()
 
     def action_again(self) -> None:
         self.app.action_practise_again()
