@@ -6,10 +6,11 @@ player hands every output block to :meth:`EchoGate.played`.  For each microphone
 the time it was captured (normalised cross-correlation over a few seconds, by FFT), fits the echo's
 gain by least squares and subtracts the delayed, scaled copy.  Searching by capture time keeps this
 right when the pipeline falls behind the microphone (a slow transcription on a busy machine); when
-the echo path jumps inside the matched window (an output underrun), the block's parts are matched
-on their own.  When almost nothing is left (less than
-``ECHO_ONLY`` of the energy: the echo path's own distortion), the block is silence; otherwise what
-is left is the rep talking over the buyer, so barge-in still works.
+the echo path jumps inside the matched window (an output underrun, lost input), a shorter window and
+then the block's parts are matched on their own.  When almost nothing is left (less than
+``ECHO_ONLY`` of the block's energy, or of the echo's level over the window when the block is quieter:
+the echo path's own distortion, a word's tail), the block is silence; otherwise what is left is the
+rep talking over the buyer, so barge-in still works.
 
 This is a linear echo remover for a single path (a virtual sink, a headset's leak, a laptop's
 speakers at a desk): it does not model a room's reverberation.  In a reverberant room use
@@ -36,7 +37,9 @@ SEARCH_AFTER_S = 0.5
 MATCH_SAMPLES = 4 * BLOCK
 #: correlation from which the microphone is taken to hold the echo
 MIN_CORRELATION = 0.5
-#: when the window does not explain the block, the block's parts are matched on their own
+#: microphone windows tried in turn, longest first (a shorter one spans fewer jumps in the echo path)
+WINDOWS = (MATCH_SAMPLES, 2 * BLOCK)
+#: when no window explains the block, the block's parts are matched on their own
 SPLITS = 2
 #: below this share of the microphone's energy, what is left after removing the echo is not a voice
 ECHO_ONLY = 0.15
@@ -54,6 +57,8 @@ class EchoGate:
         self._mic = np.zeros(MATCH_SAMPLES, np.float32)
         #: blocks cleaned while the buyer could be heard (for tests and the benchmark)
         self.echo_blocks = 0
+        #: the last blocks' checks: (captured at, best correlation, share of the energy left) (diagnostics)
+        self.trace: deque[tuple[float, float, float]] = deque(maxlen=8)
 
     def played(self, block: np.ndarray, heard_at: float) -> None:
         """What the speaker plays (any block size), and when it is heard."""
@@ -89,18 +94,30 @@ class EchoGate:
         if reference.size < MATCH_SAMPLES or float(np.dot(self._mic, self._mic)) < 1e-8:
             return block
         self.echo_blocks += 1
-        lag, corr = _best_lag(self._mic, reference)
-        if corr >= MIN_CORRELATION:
-            residual = _remove(self._mic, reference, lag)[-block.size :]
-            if _echo_only(residual, block):
+        # how loud the echo has been (per block): a quiet block (a word's tail) is judged against it, so the
+        # echo path's small misfit there is not taken for a voice
+        level = float(np.dot(self._mic, self._mic)) * block.size / MATCH_SAMPLES
+        # the longest window that explains the block: a jump in the echo path (an output underrun, input lost
+        # on a busy machine) breaks the longer one for a few blocks
+        best, best_corr = 1.0, 0.0
+        for size in WINDOWS:
+            lag, corr = _best_lag(self._mic[-size:], reference)
+            best_corr = max(best_corr, corr)
+            if corr < MIN_CORRELATION:
+                continue
+            share = _share(_remove(self._mic[-size:], reference, lag)[-block.size :], block, level)
+            best = min(best, share)
+            if share < ECHO_ONLY:
+                self.trace.append((at, corr, share))
                 return np.zeros_like(block)
-        # the echo path jumped inside the window (an output underrun, a dropped buffer): each part of the
-        # block is matched on its own, so the jump is not heard as the rep talking over the buyer
+        self.trace.append((at, best_corr, best))
+        # the jump is inside the block itself: each part of the block is matched on its own
         parts = []
         for part in np.split(block, SPLITS):
             lag, corr = _best_lag(part, reference)
             residual = _remove(part, reference, lag) if corr >= MIN_CORRELATION else part
-            parts.append(np.zeros_like(part) if _echo_only(residual, part) else residual)
+            echo_only = _share(residual, part, level / SPLITS) < ECHO_ONLY
+            parts.append(np.zeros_like(part) if echo_only else residual)
         return np.concatenate(parts).astype(np.float32)
 
 
@@ -111,9 +128,9 @@ def _remove(mic: np.ndarray, reference: np.ndarray, lag: int) -> np.ndarray:
     return mic - gain * aligned
 
 
-def _echo_only(residual: np.ndarray, mic: np.ndarray) -> bool:
-    """Whether what is left is only the echo path's own distortion (no voice)."""
-    return float(np.dot(residual, residual)) < ECHO_ONLY * float(np.dot(mic, mic))
+def _share(residual: np.ndarray, mic: np.ndarray, level: float = 0.0) -> float:
+    """The share of the microphone's energy (or of ``level``, if louder) left in ``residual``."""
+    return float(np.dot(residual, residual)) / (max(float(np.dot(mic, mic)), level) + 1e-12)
 
 
 def _best_lag(mic: np.ndarray, reference: np.ndarray) -> tuple[int, float]:

@@ -163,6 +163,8 @@ class VoicePipeline:
         self._spec: tuple[int, concurrent.futures.Future] | None = None
         self._last_speech_wall = 0.0
         self._barge_windows = 0
+        #: every barge-in: when, how far behind the microphone, and the echo gate's last checks (diagnostics)
+        self.barge_ins: list[dict] = []
         self._stop = threading.Event()
         self._count = 0
         self._speaking: _Speaking | None = None
@@ -268,11 +270,19 @@ class VoicePipeline:
             self._barge_windows = self._barge_windows + 1 if speech else 0
             if self._barge_windows * ep.WINDOW_MS >= self.s.barge_in_ms and not self.voice.reply.interrupted:
                 self.voice.stop()
+                self._note_barge_in(captured, fed)
                 self.emit(PhaseChanged("hearing", "barge-in", t=self.endpointer.time_s))
         else:
             self._barge_windows = 0
         for action in self.endpointer.feed(block, prob):
             self._handle(action)
+
+    def _note_barge_in(self, captured: float, fed: float) -> None:
+        """Keep what led to a barge-in: when, how far behind, and the echo gate's last checks relative to it."""
+        checks = [(round(at - captured, 3), round(corr, 2), round(left, 3))
+                  for at, corr, left in (self.echo.trace if self.echo is not None else ())]
+        self.barge_ins.append({"t": self.endpointer.time_s, "at": captured, "behind_s": round(fed - captured, 3),
+                               "echo": checks})
 
     # -- the endpointer's requests ---------------------------------------------------------------
     def _submit(self, audio: np.ndarray) -> concurrent.futures.Future:

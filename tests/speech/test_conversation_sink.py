@@ -104,6 +104,7 @@ def converse(tmp_path: Path, synth, *, push_to_talk: bool = False, loudspeakers:
 
     pipeline.voice.begin = keep
     lines = rep_audio(synth, tmp_path)
+    plays: list[tuple[float, float, int]] = []
     recorder = SinkRecorder(tmp_path / "sink.wav")
     runner = threading.Thread(target=pipeline.run, daemon=True)
     runner.start()
@@ -116,7 +117,9 @@ def converse(tmp_path: Path, synth, *, push_to_talk: bool = False, loudspeakers:
             if push_to_talk:
                 pipeline.set_listening(True)
                 pipeline.hold(True)
+            began = time.perf_counter()
             subprocess.run(["paplay", "--device=rapport_sink", str(path)], check=True, timeout=30)
+            plays.append((began, time.perf_counter(), n))
             if push_to_talk:
                 time.sleep(1.5)  # a long silence with talk still on: the turn must not end
                 assert sum(isinstance(e, TurnCompleted) and e.turn.speaker == "rep" for _, e in events) == n
@@ -133,10 +136,34 @@ def converse(tmp_path: Path, synth, *, push_to_talk: bool = False, loudspeakers:
         if pipeline.voice is not None:
             pipeline.voice.close()
         recording = recorder.stop()
+    session.timeline = timeline(events, plays, pipeline.barge_ins)  # for a failure's message
     return session, recording, events, replies
 
 
+def timeline(events: list, plays: list, barge_ins: list) -> str:
+    """What happened when (seconds from the first event): the rep's lines, phases, turns, barge-ins."""
+    from simulator.session.events import PhaseChanged, TurnCompleted
+
+    t0 = events[0][0] if events else 0.0
+    rows = [(a, f"rep line {n + 1} plays until {b - t0:.2f}") for a, b, n in plays]
+    rows += [(b["at"], f"barge-in ({b['behind_s']} s behind), echo checks {b['echo']}") for b in barge_ins]
+    for at, e in events:
+        if isinstance(e, PhaseChanged):
+            rows.append((at, f"phase {e.phase} {e.detail or ''}"))
+        elif isinstance(e, TurnCompleted):
+            cut = " (interrupted)" if e.turn.extra.get("interrupted") else ""
+            rows.append((at, f"{e.turn.speaker} turn: {e.turn.text[:50]!r}{cut}"))
+    return "\n".join(f"{at - t0:8.2f}  {what}" for at, what in sorted(rows, key=lambda r: r[0]))
+
+
 def check_conversation(session, recording, events, replies, turns: int = 10) -> None:
+    try:
+        _check_conversation(session, recording, events, replies, turns)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\ntimeline:\n{session.timeline}") from None
+
+
+def _check_conversation(session, recording, events, replies, turns: int = 10) -> None:
     from simulator.session.events import PhaseChanged
 
     reps = [t for t in session.turns if t.speaker == "rep"]
