@@ -101,11 +101,12 @@ class EchoGate:
         # on a busy machine) breaks the longer one for a few blocks
         best, best_corr = 1.0, 0.0
         for size in WINDOWS:
-            lag, corr = _best_lag(self._mic[-size:], reference)
+            window = self._mic[-size:]
+            lag, corr = _best_lag(window, reference)
             best_corr = max(best_corr, corr)
             if corr < MIN_CORRELATION:
                 continue
-            share = _share(_remove(self._mic[-size:], reference, lag)[-block.size :], block, level)
+            share = _share(_remove(window, reference, lag)[-block.size :], block, level)
             best = min(best, share)
             if share < ECHO_ONLY:
                 self.trace.append((at, corr, share))
@@ -128,7 +129,7 @@ def _remove(mic: np.ndarray, reference: np.ndarray, lag: int) -> np.ndarray:
     return mic - gain * aligned
 
 
-def _share(residual: np.ndarray, mic: np.ndarray, level: float = 0.0) -> float:
+def _share(residual: np.ndarray, mic: np.ndarray, level: float) -> float:
     """The share of the microphone's energy (or of ``level``, if louder) left in ``residual``."""
     return float(np.dot(residual, residual)) / (max(float(np.dot(mic, mic)), level) + 1e-12)
 

@@ -8,8 +8,6 @@ barge-in needs the VAD to hear speech for 128 ms running (four 32 ms windows).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -17,7 +15,8 @@ from simulator.speech.audio import BLOCK, SAMPLE_RATE, load_audio
 from simulator.speech.echo import EchoGate
 from simulator.speech.vad import StreamingVad
 
-SPEECH = Path(__file__).resolve().parents[2] / "tests" / "data" / "speech"
+from .conftest import SPEECH
+
 BARGE_IN_WINDOWS = 4  # PipelineSettings.barge_in_ms 128 / 32 ms windows
 DELAY = int(0.3 * SAMPLE_RATE)  # from the output callback to the microphone
 LEAD = int(0.1 * SAMPLE_RATE)  # the output is handed to the gate this far ahead of the microphone
