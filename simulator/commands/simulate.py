@@ -167,8 +167,10 @@ def simulate(persona_id: str, script: str | None, audio: str | None, realtime: b
     if rubric is not None:
         source = {**source, "rubric": rubric.name, "rubric_hash": rubric.hash}
     buyer = make_engine(engine, seed=seed, settings=settings)  # unusable LLM settings: one line, nothing stored
+    # a store failure is noted, not printed as it happens: the one line at the end says what was lost
     recorder = None if no_save else start_recorder(persona, engine, {"seed": seed, **source, **stored_settings(buyer)},
-                                                     db_url, reps=[rep_name] if rep_name else [])
+                                                     db_url, reps=[rep_name] if rep_name else [],
+                                                     on_problem=_noted)
     problems = ProblemPrinter()
     sinks: list[EventSink] = [problems] + ([recorder] if recorder else [])
     try:
@@ -200,6 +202,10 @@ def simulate(persona_id: str, script: str | None, audio: str | None, realtime: b
         click.echo(render_text(doc, persona, unused=len(lines) - said))
     if failure:
         raise RapportError(failure)
+
+
+def _noted(problem: str) -> None:
+    """A store problem during the run: kept by the recorder and reported once, by ``_save``."""
 
 
 def _save(recorder: Recorder | None, session: PracticeSession, doc: dict) -> str | None:

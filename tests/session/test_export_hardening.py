@@ -220,7 +220,7 @@ def test_simulate_on_a_full_disk_says_what_was_lost_and_reports_no_saved_session
     doc = json.loads(out)
     assert doc["saved"] is False and "session_id" not in doc
     assert len(doc["turns"]) == 11  # the conversation itself is still printed
-    assert err.strip().splitlines()[-1] == f"rapport: error: {doc['error']}"
+    assert err.strip().splitlines() == [f"rapport: error: {doc['error']}"]  # one line, no warning before it
     found = re.fullmatch(r"the session store failed: kept (\d+) of 11 turns of session (\w+), not the scorecard "
                          r"\(disk full: .*\)", doc["error"])  # fmt: skip
     assert found, doc["error"]
@@ -238,8 +238,19 @@ def test_simulate_text_on_a_full_disk_does_not_say_saved(capsys, small_fs, tmp_p
     script.write_text(SCRIPT)
     code, out, err, _ = simulate_on_nearly_full_disk(capsys, small_fs, script)
     assert code == 1 and "Saved as session" not in out and "Trust at the end" in out
-    assert err.strip().splitlines()[-1].startswith("rapport: error: the session store failed: kept ")
+    assert one_error_line(err).startswith("rapport: error: the session store failed: kept ")
     assert "Traceback" not in err
+
+
+def test_simulate_on_a_full_disk_with_no_store_yet_leaves_no_empty_database(capsys, small_fs, tmp_path):
+    script = tmp_path / "script.txt"
+    script.write_text(SCRIPT)
+    fill(small_fs)
+    url = f"sqlite:///{small_fs / 'sessions.db'}"
+    code, out, err = run(capsys, "simulate", "--persona", "bakery-owner", "--script", str(script), "--db", url)
+    assert code == 1 and out == ""
+    assert re.search(r"disk full: could not (open the session store|start a session)", one_error_line(err))
+    assert sorted(os.listdir(small_fs)) == ["filler"]  # no empty sessions.db left behind
 
 
 def test_simulate_that_saves_says_so_in_json(capsys, tmp_path):

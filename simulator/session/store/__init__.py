@@ -46,6 +46,15 @@ from simulator.session.store.writes import SessionWrites
 __all__ = ["STALE_AFTER_S", "Store"]
 
 
+def _new_sqlite_file(engines) -> Path | None:
+    """The SQLite file this store will create (None: not SQLite, in memory, or the file exists)."""
+    name = engines.write.url.database if engines.dialect == "sqlite" else None
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return None
+    file = Path(name)
+    return None if file.exists() else file
+
+
 class Store(SessionWrites, ScoreWrites, PracticeLinks, Upkeep, Recordings, Reads):
     """A connection to one session database and its audio folder."""
 
@@ -60,6 +69,7 @@ class Store(SessionWrites, ScoreWrites, PracticeLinks, Upkeep, Recordings, Reads
         url = config.db_url(url)
         engines = open_engines(url, existing=read and url != config.db_url_default())
         store = cls(engines, config.audio_dir(audio_dir))
+        new_file = _new_sqlite_file(engines)
         try:
             with translate("open the session store", store.where):
                 migrate(engines.write)
@@ -68,6 +78,8 @@ class Store(SessionWrites, ScoreWrites, PracticeLinks, Upkeep, Recordings, Reads
                     store.recover()
         except BaseException:
             engines.dispose()
+            if new_file is not None and new_file.is_file() and new_file.stat().st_size == 0:
+                new_file.unlink()  # e.g. a full disk: do not leave an empty database that was not there before
             raise
         return store
 
