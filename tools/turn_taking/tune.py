@@ -10,8 +10,12 @@ least as long as the pause the setting needs for those judgements.  The held-out
 
 from __future__ import annotations
 
+import argparse
 import itertools
+import json
 import statistics
+import sys
+from pathlib import Path
 
 from simulator.bench.turn_set import DEV, load, speak
 from simulator.speech import turn_text
@@ -21,10 +25,23 @@ from simulator.speech.transcriber import make_transcriber
 from simulator.speech.turn_model import TurnModel
 
 PAUSED = ("unfinished", "hesitation")
-VERBOSE = False
 
 
-def judgements():
+def judgements(cache: Path | None = None):
+    """(id, kind, pause or None for the end, sound's p, words' p, text) for every pause of the development half.
+
+    ``cache``: a file keeping what Smart Turn and Whisper made of the audio (the words' model is applied
+    afresh, so a retrained model is scored without speaking the set again)."""
+    if cache is not None and cache.is_file():
+        kept = [json.loads(line) for line in cache.read_text(encoding="utf-8").splitlines()]
+        return [(*row[:4], turn_text.probability(row[4]), row[4]) for row in kept]
+    rows = _judge()
+    if cache is not None:
+        cache.write_text("".join(json.dumps([*row[:4], row[5]]) + "\n" for row in rows), encoding="utf-8")
+    return rows
+
+
+def _judge():
     items = speak(load(DEV))
     transcriber, model = make_transcriber(), TurnModel()
     rows = []  # (item, kind, pause length or None for the end, audio p, text p)
@@ -55,10 +72,16 @@ def score(rows, s: EndpointSettings):
     return len(cut) / max(1, len(paused)), 1000 * statistics.median(delays), between_cut
 
 
-def main() -> int:
-    rows = judgements()
-    for row in rows if VERBOSE else ():
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--verbose", action="store_true", help="print every judgement")
+    parser.add_argument("--cache", type=Path, help="keep (or reuse) what the models made of the spoken set here")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    rows = judgements(args.cache)
+    for row in rows if args.verbose else ():
         print(f"{row[0]:6s} {row[1]:10s} {str(row[2]):5s} sound {row[3]:.2f} words {row[4]:.2f}  {row[5]}")
+    rate, delay, between = score(rows, EndpointSettings())
+    print(f"the current defaults: cut rate {rate:.3f}, median decision {delay:.0f} ms, between cut {between}")
     best = []
     for weight, quick_above, unsure_above, quick, unsure, incomplete in itertools.product(
         (0.0, 0.2, 0.35, 0.5, 0.7), (-0.5, 0.0, 0.5, 1.0, 1.5), (-2.5, -2.0, -1.5, -1.0, -0.5, 0.0), (200, 300),
