@@ -57,6 +57,10 @@ class EndpointSettings:
     #: combined log-odds of a complete turn from which the pause is quick / unsure (else incomplete)
     quick_above: float = 0.5
     unsure_above: float = -2.5
+    #: words' probability of a complete turn from which the turn ends quickly whatever the sound says.
+    #: Chosen on the development half: 0.85 ended 13 of 20 finished turns quickly instead of 11, with the
+    #: same 3 of 41 paused turns cut (Smart Turn often hears a finished espeak sentence as unfinished)
+    words_alone_above: float = 0.85
     #: Silero probability at or above which a window is speech
     threshold: float = 0.5
     #: less speech than this in a turn is a noise, not a turn
@@ -76,8 +80,11 @@ class EndpointSettings:
     def pause_for(self, audio_p: float | None, text_p: float | None) -> tuple[int, str]:
         """The pause (ms) that ends a turn with these judgements, and what it is called.
 
-        The two probabilities are combined in log-odds (``audio_weight`` for the sound); a judgement
-        that could not be made (no model) leaves the other to decide alone."""
+        Words sure of a complete turn (``words_alone_above``) end it quickly; otherwise the two
+        probabilities are combined in log-odds (``audio_weight`` for the sound); a judgement that could
+        not be made (no model) leaves the other to decide alone."""
+        if text_p is not None and text_p >= self.words_alone_above:
+            return self.quick_pause_ms, "complete"
         weighted = [(w, p) for w, p in ((self.audio_weight, audio_p), (1 - self.audio_weight, text_p))
                     if p is not None and w > 0]
         if not weighted:

@@ -51,6 +51,8 @@ S = ep.EndpointSettings(audio_weight=0.5, quick_above=1.0, unsure_above=-1.0, pa
     [
         (0.9, 0.9, S.quick_pause_ms, "complete"),
         (0.9, 0.1, S.unsure_pause_ms, "unsure"),  # they disagree: wait in doubt
+        (0.05, 0.9, S.quick_pause_ms, "complete"),  # words sure of a complete turn decide alone
+        (0.05, 0.8, S.unsure_pause_ms, "unsure"),
         (0.6, 0.5, S.unsure_pause_ms, "unsure"),
         (0.1, 0.1, S.incomplete_pause_ms, "incomplete"),
         (None, 0.9, S.quick_pause_ms, "complete"),  # no end-of-turn model: the words decide alone
