@@ -92,7 +92,9 @@ def build_pipeline(conversation: Conversation, persona_voice: object | None, set
         source = FileSource(setup.audio_file, realtime=setup.realtime)
     transcriber = make_transcriber(setup.stt_model)
     play = setup.play and setup.speak
-    echo = EchoGate() if play and not setup.loudspeakers else None
+    # only a microphone can hear the buyer's voice: a recording fed as the microphone has no echo to remove
+    # (a gate there would take the rep's quiet onsets under the buyer's reply for echo)
+    echo = EchoGate() if play and not setup.loudspeakers and setup.audio_file is None else None
     voice = None
     if setup.speak:
         voice, problem = make_voice(persona_voice, play=play, device=setup.output_device, echo=echo)

@@ -178,3 +178,13 @@ def test_only_what_the_rep_said_while_the_buyer_was_heard_is_a_barge_in(said, tr
         pipeline._feed(speech[i * BLOCK : (i + 1) * BLOCK])
     pipeline._worker.shutdown(wait=True)
     assert voice.stopped == (0 if said.startswith("before") else 1)
+
+
+def test_a_recording_fed_as_the_microphone_gets_no_echo_gate():
+    """A file cannot hear the buyer: gating it would take the rep's quiet onsets under a reply for echo
+    (in CI under load, "How does that affect your week?" came out as "I'll not not act your week.")."""
+    from simulator.speech.run import VoiceSetup, build_pipeline
+
+    audio = np.zeros(16000, np.float32)
+    pipeline = build_pipeline(Scripted(), None, VoiceSetup(audio_file=audio, play=True))
+    assert pipeline.echo is None

@@ -120,10 +120,10 @@ async def test_drill_attempts_show_with_their_result_reason_and_time(monkeypatch
                                                                            DataTable).row_count == 1)
 
         screen.query_one("#progress-rep", Select).value = "Lee"  # drills only, no scored session yet
+        # the previous rep's charts are removed asynchronously (Textual's remove_children): wait for that too
         await wait_for(pilot, lambda: box.display and "No scored sessions for Lee yet"
-                       in str(screen.query_one("#progress-summary").render()))
+                       in str(screen.query_one("#progress-summary").render()) and not list(screen.query(TrendChart)))
         assert "Drills: 1 of 1 attempt(s) passed" in str(screen.query_one("#progress-drills-title").render())
-        assert not list(screen.query(TrendChart))
 
 
 def when_utc(ts: float) -> str:
