@@ -81,10 +81,12 @@ def turn_judge(emit: EventSink):
 def build_pipeline(conversation: Conversation, persona_voice: object | None, setup: VoiceSetup,
                    events: EventSink | None = None) -> VoicePipeline:
     """The pipeline for ``setup``: call ``.run()`` (in a worker thread when live), ``.stop()`` to end."""
+    from simulator.memory import return_freed_memory
     from simulator.speech.echo import EchoGate
     from simulator.speech.sources import FileSource, MicSource
     from simulator.speech.transcriber import make_transcriber
 
+    return_freed_memory()  # audio buffers come and go every turn: give them back (docs/voice.md, memory)
     emit = events or (lambda event: None)
     if setup.audio_file is None:
         source = MicSource(setup.device)

@@ -52,6 +52,7 @@ def _session():
     opts = onnxruntime.SessionOptions()
     opts.inter_op_num_threads = 1
     opts.intra_op_num_threads = 1
+    opts.enable_mem_pattern = False  # ~6 MB less resident, no slower on these inputs (measured 3 Dec)
     opts.log_severity_level = 4
     try:
         return onnxruntime.InferenceSession(str(model_path()), providers=["CPUExecutionProvider"], sess_options=opts)
