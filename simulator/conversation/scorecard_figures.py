@@ -51,12 +51,24 @@ REFERENCES["relationship"] = REFERENCES["next_step"]
 
 _NEXT_STEP = re.compile(
     r"\b(?:why don't you|can you|could you|would you|please)\s+(?:send|email|come back|follow up|put together|"
-    r"share|show|set up|book|call)|\blet'?s\s+(?:set up|schedule|book|find|get|talk|meet|do|arrange|have)|"
-    r"\b(?:send|email) me\b|\bset up a (?:time|call|meeting|demo)|\bcome back (?:next|on|in|and)|"
-    r"\bi'?d like to (?:see|try|meet|bring|book|set)|\b(?:book|schedule) (?:a|an|the) (?:call|meeting|demo|pilot)|"
+    r"share|show|set up|book|call)|\b(?:could|can|shall) we\s+set up a (?:proper )?(?:follow-up|time|call|meeting)|"
+    r"\blet'?s\s+(?:set up|schedule|book|find|get|talk|meet|do|arrange|have)|"
+    r"\b(?:send|email) me\b|\bset up a (?:time|call|meeting|demo)|\bcome back (?:next|on|in|and|with)|"
+    r"\bi'?d like to (?:see|try|meet|bring|book|set|continue)|"
+    r"\b(?:book|schedule) (?:a|an|the) (?:call|meeting|demo|pilot)|"
+    # an invitation: "you should come see the Saturday rush", "Come ride along with Maria", "Come Tuesday at six"
+    r"\byou should come\b|(?:^|[,:]\s+)(?:come|drop by|stop by) (?:and|to|next|on \w+day|ride|see|meet|walk|spend|"
+    r"over|\w+day)\b|"
+    r"\bi(?:'d| would) like you to (?:meet|see|present|come|spend|talk|visit|walk|join)|"
+    r"\bi(?:'ll| will) (?:give you (?!that\b)|book you|put you|get you|invite you|set you up|bring you)\b|"
+    r"^spend (?:an?|the|some) \w+ with\b|"
     r"\bnext step",
     re.IGNORECASE,
 )
+#: Words that make a sentence a refusal of a next step, wherever they stand before it ("It is premature to talk
+#: about next steps", "I think it's a bit early for next steps", "Slow down, you haven't earned that yet").
+_NOT_NOW = re.compile(r"\b(?:not|no|never|nobody|don't|won't|can't|isn't|aren't|haven't|hasn't|premature|early|"
+                      r"too soon|hardly|rush|slow down|ahead of)\b", re.IGNORECASE)
 
 #: A brush-off, not a next step: "just send me something", "email me some info", "send me a brochure".
 _BRUSH_OFF = re.compile(
@@ -364,21 +376,26 @@ def discovery(s: Session, facts_total: int | None, fact_titles: dict[str, str] |
 
 def offers_next_step(turn: Turn) -> bool:
     """Whether a buyer turn proposes a next step itself ("why don't you send me...", "let's set up
-    a time", or ``extra["next_step"]``); a negated sentence ("not ready for next steps") does not count,
-    nor does a brush-off ("just send me something", or anything after a turn opening "No.")."""
+    a time", "come and walk line four with Walt", or ``extra["next_step"]``).  Not a next step: a sentence
+    that refuses one ("not ready for next steps", "it is premature to talk about next steps"), the buyer
+    echoing the rep's question ("Next steps? Let me finish my coffee first."), a brush-off ("just send me
+    something"), or anything after a turn opening "No."."""
     if turn.speaker != "buyer":
         return False
     if turn.extra.get("next_step") is True:
         return True
     if _REFUSAL.search(turn.text):
         return False
-    for sentence in re.split(r"(?<=[.!?;])\s+", turn.text):
+    for sentence in re.split(r"(?<=[.!?;])\s+", turn.text.strip()):
         if _BRUSH_OFF.search(sentence):
             continue
         match = _NEXT_STEP.search(sentence)
-        if match and not re.search(r"\b(?:not|no|never|don't|won't|can't|isn't)\b", sentence[: match.start()],
-                                   re.IGNORECASE):
-            return True
+        if match is None or _NOT_NOW.search(sentence[: match.start()]):
+            continue
+        # "Next steps?", "What would the next step be?": a question about a next step proposes none
+        if sentence.rstrip().endswith("?") and match.group(0).lower().startswith("next step"):
+            continue
+        return True
     return False
 
 
