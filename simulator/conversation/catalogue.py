@@ -53,6 +53,13 @@ CLOSE_READY_EFFECT: tuple[float, float] = (-2.0, -5.0)
 CLOSE_EARLY_WHY = ("Pushed for commitment before the buyer trusted you{trust}; successful calls have fewer closes "
                    "(Rackham).")
 CLOSE_EARLY_HINT = "That was a close before trust is there. Ask what they'd need to see first."
+#: A benefit claimed right after the buyer named a need (``simulator.conversation.needs``): the need was there,
+#: the rep answered it instead of letting the buyer say what solving it would be worth.
+BENEFIT_AFTER_NEED_WHY = ("Promised an outcome when the buyer had just named a need, instead of asking what solving it "
+                          "would mean to them; in successful calls the buyer states the value (Rackham's need-payoff "
+                          "questions).")
+BENEFIT_AFTER_NEED_ALSO = "answered the need with a promise instead of asking what solving it would mean"
+BENEFIT_AFTER_NEED_HINT = "That promised an outcome. They just named a need: ask what solving it would mean to them."
 
 CATALOGUE: tuple[Move, ...] = (
     Move("question", "consultative", "Q",

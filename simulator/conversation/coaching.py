@@ -1,6 +1,7 @@
 """Coaching: what a consultative rep might have said instead, why a moment cost, and live hints.
 
-Alternatives are built from the buyer's own words where possible (:mod:`simulator.conversation.rephrase`):
+Alternatives are built from the buyer's own words where possible (read by :mod:`simulator.conversation.rephrase`,
+worded by :mod:`simulator.conversation.try_instead`):
 the most telling clause of what the buyer last said (a problem, a number, a feeling, a concern) is turned
 round to the rep's point of view ("we lost two drivers last month" -> "you lost two drivers last month"),
 a short answer is picked up ("When you say better numbers, ..."), a telling-off or a lost buyer is
@@ -23,13 +24,13 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from simulator.conversation import catalogue
+from simulator.conversation.needs import names_a_need
 from simulator.conversation.rephrase import (  # noqa: F401  (buyer_clause, flip_pronouns: part of this API)
     buyer_clause,
     flip_pronouns,
-    forms,
-    names_a_need,
     read,
 )
+from simulator.conversation.try_instead import forms
 
 #: Transactional labels, costliest first (the order moments and hints are chosen in; from the label catalogue).
 COST_ORDER: tuple[str, ...] = catalogue.COST_ORDER
@@ -75,15 +76,20 @@ _ALSO = {label: catalogue.move(label).also for label in COST_ORDER}
 
 def why(labels: Sequence[str], buyer_said: str | None = None, *, trust: float | None = None,
         trust_earned: bool = True, monologue: str | None = None) -> str:
-    """Why a rep turn cost points, in one or two sentences, naming what the buyer had just said."""
+    """Why a rep turn cost points, in one or two sentences, naming what the buyer had just said (a benefit
+    right after the buyer named a need is told as such, never as "before the buyer had stated that need")."""
     label = main_label(labels)
+    need = "benefit" in labels and names_a_need(buyer_said)
     parts: list[str] = []
     if label == "close" and not trust_earned:
         shown = f" (trust {trust:.0f}/100)" if trust is not None else ""
         parts.append(catalogue.CLOSE_EARLY_WHY.format(trust=shown))
+    elif label == "benefit" and need:
+        parts.append(catalogue.BENEFIT_AFTER_NEED_WHY)
     elif label:
         parts.append(catalogue.move(label).why)
-    also = [_ALSO[other] for other in COST_ORDER if other != label and other in labels]
+    also = [catalogue.BENEFIT_AFTER_NEED_ALSO if other == "benefit" and need else _ALSO[other]
+            for other in COST_ORDER if other != label and other in labels]
     if also:
         parts.append("It also " + " and ".join(also) + ".")
     if monologue:
@@ -129,7 +135,7 @@ def hint_for(analysis_labels: Sequence[str], context: HintContext | Mapping | No
     if label == "close" and ctx.trust is not None and ctx.trust < TRUST_EARNED:
         return catalogue.CLOSE_EARLY_HINT
     if label == "benefit" and names_a_need(ctx.buyer_said):
-        return "That promised an outcome. They just named a need: ask what solving it would mean to them."
+        return catalogue.BENEFIT_AFTER_NEED_HINT
     if label:
         entry = catalogue.move(label)
         return entry.hint_with_clause.format(clause=clause) if clause and entry.hint_with_clause else entry.hint

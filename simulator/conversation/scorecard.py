@@ -33,7 +33,7 @@ Rubrics
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 
 from simulator.conversation import coaching
@@ -182,16 +182,18 @@ def _transactional(s: Session, costs: dict, r: Rubric = DEFAULT) -> Part:
 FORMULA = DEFAULT.formula()
 
 
-def _moments(s: Session, costs: dict) -> list[Moment]:
+def _moments(s: Session, costs: dict, given: Mapping[int, str]) -> list[Moment]:
     ranked = sorted((i for i, (cost, _, _) in costs.items() if cost > 0), key=lambda i: (-costs[i][0], i))[:3]
-    used: list[str] = []
+    # a moment already told elsewhere (the whole session's scorecard) keeps its alternative; the others avoid it
+    used: list[str] = [given[i] for i in ranked if given.get(i)]
     moments = []
     for i in ranked:
         cost, reasons, monologue = costs[i]
         turn, buyer_said = s.turns[i], s.previous_buyer.get(i)
         labels = list(turn.labels) + (["monologue"] if monologue else [])
-        alternative = coaching.alternative(labels, buyer_said, seed=i, avoid=used)
-        used.append(alternative)
+        alternative = given.get(i) or coaching.alternative(labels, buyer_said, seed=i, avoid=used)
+        if alternative not in used:
+            used.append(alternative)
         early = "early" in reasons
         why = coaching.why(labels, buyer_said, trust=s.trust_before[i], trust_earned=not early, monologue=monologue)
         moments.append(Moment(i, turn.text, list(turn.labels), round(cost, 1), why, alternative))
@@ -199,13 +201,16 @@ def _moments(s: Session, costs: dict) -> list[Moment]:
 
 
 def score(turns: Sequence[Turn], *, facts_total: int | None = None, fact_titles: dict[str, str] | None = None,
-          trust_start: float | None = None, rubric: Rubric | None = None) -> Scorecard:
+          trust_start: float | None = None, rubric: Rubric | None = None,
+          alternatives: Mapping[int, str] | None = None) -> Scorecard:
     """Score a conversation. Rep turns must carry labels (the analyser's); buyer turns may carry
     trust, revealed fact ids and ``extra["next_step"]``; times are used when every turn has them.
 
     ``facts_total`` is how many hidden facts the persona holds, ``fact_titles`` maps fact ids to
     readable titles, ``trust_start`` is the buyer's trust before the first turn; ``rubric`` the points,
-    targets and penalties (default: :data:`simulator.conversation.rubric.DEFAULT`).
+    targets and penalties (default: :data:`simulator.conversation.rubric.DEFAULT`); ``alternatives`` the
+    "try instead" already given for some turns (index in ``turns``), kept as they are, so one moment has
+    one suggestion in a rep's scorecard and the whole session's.
     """
     r = rubric or DEFAULT
     s = Session(turns, trust_start)
@@ -239,7 +244,7 @@ def score(turns: Sequence[Turn], *, facts_total: int | None = None, fact_titles:
     return Scorecard(
         overall=overall,
         figures=[p.figure for p in parts],
-        moments=_moments(s, costs),
+        moments=_moments(s, costs, alternatives or {}),
         discovery={"revealed": len(revealed), "total": facts_total},
         trust_final=curve[-1] if curve else None,
         trust_curve=curve,

@@ -114,7 +114,8 @@ def markdown(session: StoredSession) -> str:
             out.append(f"{i + 1}. **Buyer**{extra}: {_md(turn.text)}{facts}")
         for ev in notes.get(i, []):
             out.append(f"   > coach ({_md(wording.clock(ev.t))}): {_md(wording.coach_text(ev))}")
-    reps = rescore.rep_scorecards(session.turns, persona, s.reps, rubric=for_stamp(card.get("rubric")))
+    reps = rescore.rep_scorecards(session.turns, persona, s.reps, rubric=for_stamp(card.get("rubric")),
+                                  whole=card)
     out += _md_card(card, "##", ", whole session" if reps else "")
     for rep, rep_card in reps.items():
         out += ["", f"## {_md(rep)}'s part: overall {_md(rep_card.get('overall', '–'))}/100"]

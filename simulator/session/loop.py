@@ -291,13 +291,14 @@ class PracticeSession:
 
 def practice_scorecard(turns: Sequence[Turn], persona: Persona, *, trust_start: float | None = None,
                        revealed: Sequence[str] | None = None, trust_final: float | None = None,
-                       rubric: Rubric | None = None) -> dict:
+                       rubric: Rubric | None = None, alternatives: dict[int, str] | None = None) -> dict:
     """The scorecard of ``turns`` (``rapport score --json`` shape) with the persona's ``discovery`` (facts
     revealed of all) and ``trust_final``; both are read from the buyer turns unless given.  ``rubric``:
-    the coach's (default: the default rubric)."""
+    the coach's (default: the default rubric); ``alternatives``: the "try instead" already given for some
+    turns (a rep's part of a group session keeps the whole session's)."""
     titles = {f.id: f.topic for f in persona.facts}
     card = score(turns, facts_total=len(persona.facts), fact_titles=titles, trust_start=trust_start,
-                 rubric=rubric).to_dict()
+                 rubric=rubric, alternatives=alternatives).to_dict()
     if revealed is None:
         revealed = sorted({fid for t in turns if t.speaker == "buyer" for fid in t.revealed})
     if trust_final is None:

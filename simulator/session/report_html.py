@@ -137,7 +137,8 @@ def render(session: StoredSession, audio: dict[int, Path | None] | None = None) 
     who = ", ".join(esc(persona.get(k)) for k in ("role", "company") if persona.get(k))
     reps = esc(", ".join(s.reps) or "rep")
     overall = card.get("overall")
-    by_rep = rescore.rep_scorecards(session.turns, persona, s.reps, rubric=for_stamp(card.get("rubric")))
+    by_rep = rescore.rep_scorecards(session.turns, persona, s.reps, rubric=for_stamp(card.get("rubric")),
+                                  whole=card)
     whole = " (whole session)" if by_rep else ""
     rubric = rubric_line(card)
     parts = [

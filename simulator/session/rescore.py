@@ -40,11 +40,13 @@ def label(turns: Sequence[Turn], *, keep_existing: bool = False) -> dict[int, tu
 
 
 def scorecard(turns: Sequence[Turn], persona: dict, *, trust_start: float | None = None,
-              facts_read: bool = False, rubric: Rubric | None = None) -> dict:
+              facts_read: bool = False, rubric: Rubric | None = None,
+              alternatives: dict[int, str] | None = None) -> dict:
     """The scorecard of ``turns`` with the persona snapshot's facts (as the practice loop scores it);
     ``trust_start`` is the buyer's trust before the first of them (default: the persona's starting trust).
     ``facts_read``: the buyer turns' revealed facts were read from their words (an import with a persona),
-    so discovery counts against the persona's facts even when none was found.  ``rubric``: default the default."""
+    so discovery counts against the persona's facts even when none was found.  ``rubric``: default the default.
+    ``alternatives``: the "try instead" already given for some turns (see ``part_alternatives``)."""
     from simulator.conversation.scorecard import score
 
     facts = [f for f in persona.get("facts") or [] if isinstance(f, dict) and f.get("id")]
@@ -56,6 +58,7 @@ def scorecard(turns: Sequence[Turn], persona: dict, *, trust_start: float | None
         fact_titles={f["id"]: f.get("topic") or f["id"] for f in facts},
         trust_start=_trust_start(persona, trusts, trust_start),
         rubric=rubric,
+        alternatives=alternatives,
     ).to_dict()
     revealed = sorted({fid for t in turns if t.speaker == "buyer" for fid in t.revealed})
     if facts and (reported or trusts):
@@ -74,9 +77,10 @@ def _trust_start(persona: dict, trusts: list[float], given: float | None) -> flo
 
 
 def rep_scorecards(turns: Sequence[Turn], persona: dict, reps: Sequence[str] = (),
-                   rubric: Rubric | None = None) -> dict[str, dict]:
+                   rubric: Rubric | None = None, whole: dict | None = None) -> dict[str, dict]:
     """One scorecard per rep of a group session (each rep's turns and the buyer turns answering them; trust
-    figures start from the buyer's trust when that rep first spoke); empty when one rep (or none) spoke."""
+    figures start from the buyer's trust when that rep first spoke); empty when one rep (or none) spoke.
+    ``whole``: the whole session's scorecard, whose moments keep their "try instead" in the rep's."""
     from simulator.conversation.segments import split_by_rep
 
     default = reps[0] if reps else "Rep"
@@ -97,8 +101,17 @@ def rep_scorecards(turns: Sequence[Turn], persona: dict, reps: Sequence[str] = (
         if turn.speaker == "rep":
             current = turn.rep_name or default
         positions.setdefault(current, []).append(i)
-    return {rep: in_session(scorecard(part, persona, trust_start=first_trust.get(rep), rubric=rubric), positions[rep])
+    return {rep: in_session(scorecard(part, persona, trust_start=first_trust.get(rep), rubric=rubric,
+                                      alternatives=part_alternatives(whole, positions[rep])), positions[rep])
             for rep, part in parts.items()}
+
+
+def part_alternatives(whole: dict | None, positions: Sequence[int]) -> dict[int, str]:
+    """The whole session's "try instead" by the part's turn index (``positions[k]``: the session index of the
+    part's turn ``k``), so a moment shown in both scorecards has one suggestion."""
+    by_turn = {m.get("turn_index"): m.get("alternative") for m in (whole or {}).get("moments") or []
+               if isinstance(m, dict) and m.get("alternative")}
+    return {k: by_turn[i] for k, i in enumerate(positions) if i in by_turn}
 
 
 _TURN_REF = re.compile(r"\b(turns?) (\d+)(?:–(\d+))?")

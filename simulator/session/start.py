@@ -18,7 +18,7 @@ from simulator.persona.loader import get
 from simulator.safe_text import strip_controls
 from simulator.session.events import EventSink, Problem
 from simulator.session.loop import PracticeSession, practice_scorecard
-from simulator.session.rescore import in_session
+from simulator.session.rescore import in_session, part_alternatives
 
 
 class StoredPractice(PracticeSession):
@@ -50,12 +50,14 @@ class StoredPractice(PracticeSession):
         with self._lock:
             return super().end(reason)
 
-    def scorecards_by_rep(self) -> dict[str, dict]:
+    def scorecards_by_rep(self, whole: dict | None = None) -> dict[str, dict]:
         """One scorecard per rep (a single entry when one rep practised); each rep's trust figures start from
-        the buyer's trust when that rep first spoke."""
+        the buyer's trust when that rep first spoke, and a moment also in ``whole`` (the whole session's
+        scorecard, default: scored now) keeps its "try instead"."""
         parts = split_by_rep(self.turns, default=self.first_rep)
         if len(parts) <= 1:
-            return {self.rep_name or "": self.scorecard()}
+            return {self.rep_name or "": whole or self.scorecard()}
+        whole = whole or self.scorecard()
         trust_at_start: dict[str, float] = {}
         trust = float(self.persona.starting_trust)
         for turn in self.turns:
@@ -70,7 +72,9 @@ class StoredPractice(PracticeSession):
                 current = turn.rep_name or self.first_rep
             positions.setdefault(current, []).append(i)
         return {rep: in_session(practice_scorecard(turns, self.persona, trust_start=trust_at_start.get(rep, trust),
-                                                   rubric=self.rubric), positions[rep])
+                                                   rubric=self.rubric,
+                                                   alternatives=part_alternatives(whole, positions[rep])),
+                                positions[rep])
                 for rep, turns in parts.items()}
 
 

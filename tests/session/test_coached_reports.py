@@ -98,6 +98,49 @@ def test_each_reps_moments_point_at_the_session_turns(group):
     assert "Shall we sign today?" in [m["text"] for m in cards["Alex"]["moments"]]
 
 
+def test_one_moment_has_one_suggestion_in_the_whole_session_and_the_reps_parts(group):
+    """The whole-session part and the rep's own part of a report give the same "try instead" for a turn (they had
+    given two, seeded by the turn's place in each); so do the app's per-rep scorecards."""
+    store, sid = group
+    md = export(store, sid, "md")
+    told: dict[str, set[str]] = {}
+    for turn, alternative in re.findall(r"^- (turn \d+) .*\n.*\n  - try instead: “(.*)”$", md, re.MULTILINE):
+        told.setdefault(turn, set()).add(alternative)
+    assert told and any(md.count(f"- {turn} ") > 1 for turn in told), md  # a moment shown in two parts
+    assert all(len(alternatives) == 1 for alternatives in told.values()), told
+    html = export(store, sid, "html")
+    for alternatives in told.values():
+        (alternative,) = alternatives
+        shown = alternative.replace("'", "&#x27;")
+        assert html.count(shown) == md.count(alternative), alternative
+    session = store.get(sid)
+    whole = {m["turn_index"]: m["alternative"] for m in session.scorecard["moments"]}
+    from simulator.session.rescore import rep_scorecards
+
+    for card in rep_scorecards(session.turns, session.persona, session.summary.reps, whole=session.scorecard).values():
+        for moment in card["moments"]:
+            assert whole.get(moment["turn_index"], moment["alternative"]) == moment["alternative"]
+
+
+def test_the_apps_rep_scorecards_keep_the_whole_sessions_suggestions(db_url):
+    session = open_practice(persona_id="logistics-ops-director", rep_name="Sam", seed=3, db_url=db_url)
+    session.start()
+    session.rep_turn("Thanks for the time. What made you take this meeting?")
+    session.rep_turn("Our platform cuts driver turnover in half, guaranteed.")
+    session.hand_over("Alex")
+    session.rep_turn("Tell me more about what happens when a driver leaves.")
+    session.rep_turn("So losing drivers hurts most in peak season. What has that cost you?")
+    session.rep_turn("Shall we sign today?")
+    session.end()
+    session.recorder.store.close()
+    whole = session.scorecard()
+    told = {m["turn_index"]: m["alternative"] for m in whole["moments"]}
+    cards = session.scorecards_by_rep(whole)
+    assert list(cards) == ["Sam", "Alex"]
+    shared = [m for card in cards.values() for m in card["moments"] if m["turn_index"] in told]
+    assert shared and all(m["alternative"] == told[m["turn_index"]] for m in shared)
+
+
 @pytest.mark.browser
 def test_group_report_in_headless_chromium(group, tmp_path):
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
