@@ -2,7 +2,9 @@
 
 Cheap and pure: talk share, questions, listening moves, transactional moves and the rep's longest
 monologue so far (the figure the scorecard reports; it stays after the buyer answers).  Times are
-used when every turn has them, words otherwise (the same rule as the scorecard).
+used when every turn has them, words otherwise (the same rule as the scorecard).  After a hand-over,
+``live_figures(turns, rep="Alex")`` counts only Alex's part: his turns and the buyer's answers to them,
+the part his own scorecard is built from (:func:`simulator.conversation.segments.split_by_rep`).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from simulator.conversation.moves import TRANSACTIONAL
+from simulator.conversation.segments import split_by_rep
 from simulator.conversation.turns import Turn
 
 #: Top performers talk about 43% of the time (Gong Labs, 25,537 calls).
@@ -33,7 +36,10 @@ def _size(turn: Turn, timed: bool) -> float:
     return float(len(turn.text.split()))
 
 
-def live_figures(turns: Sequence[Turn]) -> LiveFigures:
+def live_figures(turns: Sequence[Turn], rep: str | None = None, default: str = "") -> LiveFigures:
+    """The meters over ``turns``, or over ``rep``'s part of them (rep turns without a name are ``default``'s)."""
+    if rep is not None:
+        turns = split_by_rep(turns, default=default).get(rep, [])
     timed = bool(turns) and all(t.duration_s is not None for t in turns)
     rep = sum(_size(t, timed) for t in turns if t.speaker == "rep")
     total = sum(_size(t, timed) for t in turns)

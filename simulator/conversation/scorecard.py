@@ -173,7 +173,8 @@ def _transactional(s: Session, costs: dict, r: Rubric = DEFAULT) -> Part:
     ok_share = r.targets.transactional.ok_share / 100
     verdict = "good" if total == 0 else "ok" if share <= ok_share and not early else "poor"
     detail = ", ".join(f"{label.replace('_', ' ')} {n}" for label, n in counts.items() if n) or "none"
-    detail += f"; {turns} of {len(s.rep)} rep turns" + (f"; {early} close(s) before trust was earned" if early else "")
+    closes = f"{early} close" + ("" if early == 1 else "s")
+    detail += f"; {turns} of {len(s.rep)} rep turns" + (f"; {closes} before trust was earned" if early else "")
     return figs.weighed(Part(Figure("transactional moves", total, "moves", REFERENCES["transactional"], verdict,
                                     detail)), "transactional", r, "down")
 

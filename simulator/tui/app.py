@@ -201,8 +201,10 @@ class RapportApp(App):
         # a retry (simulator.session.branch) knows the session it retries: its scorecard starts with the comparison
         retry_of = getattr(session, "parent_id", "") or None
         db_url = (self.last_choice or self.options).db_url
-        self.switch_screen(ScorecardScreen(session.scorecards_by_rep(), title=title, session_id=session.session_id,
-                                           retry_of=retry_of, db_url=db_url))
+        whole = session.scorecard()  # a group's rep scorecards keep its moments' suggestions; shown first
+        cards = session.scorecards_by_rep(whole)
+        self.switch_screen(ScorecardScreen(cards, title=title, session_id=session.session_id, retry_of=retry_of,
+                                           db_url=db_url, whole=whole))
 
     def action_practise_again(self) -> None:
         if self.last_choice is not None:

@@ -20,7 +20,7 @@ from simulator.session import events as ev
 from simulator.tui.messages import SessionEvent
 from simulator.tui.plain import plain
 from simulator.tui.screens.dialogs import AskText, Choose
-from simulator.tui.widgets.meters import Gauge, LevelMeter, TrustMeter
+from simulator.tui.widgets.meters import Gauge, LevelMeter, TrustMeter, meters_title
 from simulator.tui.widgets.persona_card import PersonaCard
 from simulator.tui.widgets.timeline import coach_line
 from simulator.tui.widgets.turns import TurnView
@@ -46,6 +46,9 @@ LEAVE = [("end", "End the session and show the scorecard"), ("quit", "Quit witho
 
 class PracticeScreen(Screen):
     """One live practice session."""
+
+    #: below 30 rows the side panel drops its margins and the reference line (rapport.tcss: ``.-short``)
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
 
     BINDINGS = [
         Binding("f2", "talk", "Talk (push-to-talk)"),
@@ -90,17 +93,19 @@ class PracticeScreen(Screen):
                 yield Static("", id="hint")
                 yield Input(placeholder="Type what you'd say, Enter sends", id="typed")
                 yield Static(COACH_KEYS, id="coach-keys", classes="dim")
-            with Vertical(id="sidebar"):
+            # everything fits an 80x24 terminal (short screens drop the margins and the reference line); on a
+            # smaller one the panel scrolls rather than cut off the meters
+            with VerticalScroll(id="sidebar", can_focus=False):
                 yield PersonaCard(persona, id="persona-card")
                 yield TrustMeter(id="trust")
                 yield Label(PHASES["idle"], id="phase")
                 level = LevelMeter(id="level")
                 level.display = self.voice_mode
                 yield level
-                yield Label("Your meters", classes="title")
+                yield Label("Your meters", classes="title", id="meters-title")
                 yield Gauge("talk share", maximum=100, threshold=TALK_SHARE_REFERENCE * 100 + 7, good="low",
                             fmt="{:.0f}%", id="talk-share")
-                yield Label(f"  reference: top reps ~{TALK_SHARE_REFERENCE:.0%}", classes="dim")
+                yield Label(f"  reference: top reps ~{TALK_SHARE_REFERENCE:.0%}", classes="dim", id="talk-reference")
                 yield Gauge("questions", maximum=14, threshold=1, id="questions")
                 yield Gauge("listening", maximum=10, threshold=1, id="listening")
                 yield Gauge("pitch/close", maximum=10, threshold=0, good="low", id="transactional")
@@ -210,9 +215,15 @@ class PracticeScreen(Screen):
         log.scroll_end(animate=False)
         if event.kind == "handover" and event.rep_name:
             self.query_one("#rep-name", Label).update(plain(f"in the hot seat: {event.rep_name}"))
+            self._update_meters()
 
     def _update_meters(self) -> None:
-        live = live_figures(self.session.turns)
+        """The meters of the rep in the hot seat: after a hand-over, only their own part of the session (their
+        turns and the buyer's answers), the part their scorecard is built from, and the title says so."""
+        session = self.session
+        rep = session.rep_name if any(e.kind == "handover" for e in session.coach_events) else None
+        live = live_figures(session.turns, rep=rep, default=getattr(session, "first_rep", None) or "")
+        self.query_one("#meters-title", Label).update(plain(meters_title("Your meters", rep)))
         self.query_one("#talk-share", Gauge).value = live.talk_share * 100
         self.query_one("#questions", Gauge).value = live.questions
         self.query_one("#listening", Gauge).value = live.listening

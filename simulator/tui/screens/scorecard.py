@@ -3,77 +3,43 @@ first the comparison with the session it retries (``simulator.tui.widgets.compar
 
 from __future__ import annotations
 
-from rich import box
-from rich.table import Table
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Label, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Header, Label, Static, TabbedContent, TabPane, Tabs
 
 from simulator.errors import RapportError
 from simulator.session import wording
 from simulator.session.rubrics import rubric_line
 from simulator.tui.plain import clean, plain, plain_content
 from simulator.tui.widgets.comparison import RetryComparison
+from simulator.tui.widgets.figures import figures_table, format_value, moment_grid  # noqa: F401 (tests use them)
 from simulator.tui.widgets.trust_chart import TrustChart
 
-VERDICT_STYLE = {"good": "green", "ok": "yellow", "poor": "red", "n/a": "dim"}
 CURVE_CAPTION = "start → after each buyer turn"
 
 
-def format_value(figure: dict) -> str:
-    """A figure's value as a coach reads it (the same words as the exports)."""
-    return wording.figure_value(figure)
-
-
-def figures_table(card: dict) -> Table:
-    """The figures with what this call measured (its own target included) and the published reference;
-    every column wraps, so nothing is cut off at any width."""
-    table = Table(expand=True, show_lines=False, header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("figure", ratio=2, overflow="fold")
-    table.add_column("you", ratio=2, overflow="fold")
-    table.add_column("verdict", width=7, no_wrap=True)
-    table.add_column("this call", ratio=4, overflow="fold")
-    table.add_column("reference", ratio=4, overflow="fold", style="dim")
-    for figure in card.get("figures", []):
-        verdict = clean(figure.get("verdict", ""))
-        table.add_row(clean(figure.get("name", "")), clean(format_value(figure)),
-                      Text(verdict, style=VERDICT_STYLE.get(verdict, "")), clean(figure.get("detail") or ""),
-                      clean(figure.get("reference", "")))
-    return table
-
-
-def moment_grid(rank: int, moment: dict) -> Table:
-    """One costly moment: the labels in one column, the words wrapped in the next (continuation lines
-    stay under the words, not at column 0)."""
-    grid = Table.grid(padding=(0, 1), expand=True)
-    grid.add_column(justify="right", no_wrap=True, style="bold")
-    grid.add_column(ratio=1, overflow="fold")
-    turn = moment.get("turn_index")
-    where = f" ({wording.turn_no(turn)})" if isinstance(turn, int) else ""
-    grid.add_row(f"{rank}. You said", Text(f"“{clean(moment.get('text') or moment.get('rep_text', ''))}”{where}"))
-    if moment.get("why"):
-        grid.add_row("Why it cost", Text(clean(moment["why"]), style="italic"))
-    if moment.get("alternative"):
-        grid.add_row(Text("Try instead", style="bold green"), Text(f"“{clean(moment['alternative'])}”", style="green"))
-    return grid
+def overall_style(overall: int) -> str:
+    return "green" if overall >= 70 else "yellow" if overall >= 45 else "red"
 
 
 class ScorecardView(Vertical):
-    """One scorecard (a dict in the ``rapport score --json`` shape)."""
+    """One scorecard (a dict in the ``rapport score --json`` shape); ``whose``: what it scores ("whole
+    session", "Sam's turns"), said beside the overall when a group took turns."""
 
-    def __init__(self, card: dict, **kwargs) -> None:
+    def __init__(self, card: dict, *, whose: str = "", **kwargs) -> None:
         super().__init__(**kwargs)
         self.card = card
+        self.whose = whose
 
     def compose(self) -> ComposeResult:
         card = self.card
         overall = card.get("overall", 0)
-        style = "green" if overall >= 70 else "yellow" if overall >= 45 else "red"
-        yield Static(Text.assemble(("Overall ", "bold"), (f"{overall}", f"bold {style}"), " / 100"),
+        yield Static(Text.assemble(("Overall ", "bold"), (f"{overall}", f"bold {overall_style(overall)}"), " / 100",
+                                   (f" ({clean(self.whose)})" if self.whose else "", "dim")),
                      classes="overall")
         scored_by = rubric_line(card)
         if scored_by:
@@ -98,7 +64,9 @@ class ScorecardView(Vertical):
 
 
 class ScorecardScreen(Screen):
-    """Scorecards for a finished session: one tab per rep when a group took turns."""
+    """Scorecards for a finished session: one tab per rep when a group took turns, after a tab for the whole
+    session (``whole``), whose overall also heads the screen.  Everything scrolls in one area (PageDown,
+    End... work whichever tab is shown)."""
 
     BINDINGS = [
         Binding("ctrl+r", "again", "Practise again"),
@@ -110,10 +78,12 @@ class ScorecardScreen(Screen):
     ]
 
     def __init__(self, cards: dict[str, dict], *, title: str = "Scorecard", session_id: str | None = None,
-                 retry_of: str | None = None, db_url: str | None = None) -> None:
-        """``retry_of``: the session this one retries (its comparison is read from the store at ``db_url``)."""
+                 retry_of: str | None = None, db_url: str | None = None, whole: dict | None = None) -> None:
+        """``cards``: one scorecard per rep; ``whole``: the whole session's, for a group session (shown first);
+        ``retry_of``: the session this one retries (its comparison is read from the store at ``db_url``)."""
         super().__init__()
         self.cards = cards
+        self.whole = whole if len(cards) > 1 else None
         self.title_text = title
         self.session_id = session_id
         self.retry_of = retry_of or None
@@ -122,24 +92,42 @@ class ScorecardScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Label(plain(self.title_text), classes="title", id="scorecard-title")
-        if len(self.cards) == 1:
-            with VerticalScroll():
+        with VerticalScroll(id="scorecard-scroll"):
+            if len(self.cards) == 1:
                 if self.retry_of:
                     yield RetryComparison(self.retry_of, id="retry-comparison")
                 yield ScorecardView(next(iter(self.cards.values())))
-        else:
-            with TabbedContent():
-                if self.retry_of:
-                    with TabPane("Compared with the original"), VerticalScroll():
-                        yield RetryComparison(self.retry_of, id="retry-comparison")
-                for rep, card in self.cards.items():
-                    with TabPane(plain_content(rep)), VerticalScroll():
-                        yield ScorecardView(card)
+            else:
+                if self.whole is not None:
+                    yield Static(self._group_line(), id="group-overall")
+                with TabbedContent():
+                    if self.retry_of:
+                        with TabPane("Compared with the original"):
+                            yield RetryComparison(self.retry_of, id="retry-comparison")
+                    if self.whole is not None:
+                        with TabPane("Whole session"):
+                            yield ScorecardView(self.whole, whose="whole session")
+                    for rep, card in self.cards.items():
+                        with TabPane(plain_content(rep)):
+                            yield ScorecardView(card, whose=f"{rep}'s turns")
         with Horizontal(classes="hint-row"):
             yield Label("Ctrl+R practise again · T retry the costliest moment · F2 replay · Esc back", classes="dim")
         yield Footer()
 
+    def _group_line(self) -> Text:
+        """``Whole session 43 / 100 · Sam 38 · Alex 51``: the session's overall first, as the exports lead."""
+        overall = (self.whole or {}).get("overall", 0)
+        line = Text.assemble(("Whole session ", "bold"), (f"{overall}", f"bold {overall_style(overall)}"), " / 100")
+        for rep, card in self.cards.items():
+            line.append(f" · {clean(rep)} {card.get('overall', 0)}", style="dim")
+        return line
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self.query_one("#scorecard-scroll", VerticalScroll).scroll_home(animate=False)
+
     def on_mount(self) -> None:
+        if len(self.cards) > 1:  # ←/→ switch tabs; ↑/↓, PageDown, End... reach the scroll area around them
+            self.query_one(Tabs).focus()
         if self.retry_of:
             if self.session_id:
                 self._read_comparison(self.session_id)

@@ -27,7 +27,7 @@ from simulator.session import wording
 from simulator.tui.plain import clean, plain
 from simulator.tui.screens.dialogs import Choose
 from simulator.tui.screens.replay import leave, when
-from simulator.tui.widgets.meters import Gauge, TrustMeter
+from simulator.tui.widgets.meters import Gauge, TrustMeter, meters_title
 from simulator.tui.widgets.persona_card import persona_summary
 from simulator.tui.widgets.timeline import coach_line
 from simulator.tui.widgets.turns import TurnView
@@ -86,7 +86,7 @@ class WatchScreen(Screen):
             with Vertical(id="watch-sidebar"):
                 yield Static("", id="watch-persona-card")
                 yield TrustMeter(id="watch-trust")
-                yield Label("The rep's meters", classes="title")
+                yield Label("The rep's meters", classes="title", id="watch-meters-title")
                 yield Gauge("talk share", maximum=100, threshold=50, good="low", fmt="{:.0f}%", id="watch-talk")
                 yield Gauge("questions", maximum=14, threshold=1, id="watch-questions")
                 yield Gauge("listening", maximum=10, threshold=1, id="watch-listening")
@@ -222,6 +222,7 @@ class WatchScreen(Screen):
                 log.mount(note)
             if event.kind == "handover":
                 self._rep_spoke(event.text or event.rep_name)
+                self._meters()
         elif isinstance(event, ev.SessionEnded):
             self.ended = event
             overall = (event.scorecard or {}).get("overall")
@@ -231,7 +232,12 @@ class WatchScreen(Screen):
         log.scroll_end(animate=False)
 
     def _meters(self) -> None:
-        live = live_figures([self.turns[i] for i in sorted(self.turns)])
+        """The meters of the rep in the hot seat: after a hand-over, only their part of the session (their turns
+        and the buyer's answers, as their own scorecard counts), and the title says whose turns they are."""
+        rep = self.rep_now if len(self.reps) > 1 else None
+        live = live_figures([self.turns[i] for i in sorted(self.turns)], rep=rep, default=self.reps[0] if self.reps
+                            else "")
+        self.query_one("#watch-meters-title", Label).update(plain(meters_title("The rep's meters", rep)))
         self.query_one("#watch-talk", Gauge).value = live.talk_share * 100
         self.query_one("#watch-questions", Gauge).value = live.questions
         self.query_one("#watch-listening", Gauge).value = live.listening

@@ -12,10 +12,12 @@ TREND_STYLE = {"improving": "green", "worsening": "red", "steady": "yellow", "si
 
 
 def number(value: float, unit: str) -> str:
-    """``43%``, ``61/100``, ``12 questions``, ``2.5 s``."""
+    """``43%``, ``61/100``, ``12 questions``, ``1 move``, ``2.5 s`` (one of a counted unit is singular)."""
     shown = f"{value:.0f}" if float(value).is_integer() or abs(value) >= 10 else f"{value:.1f}"
     if unit in ("%", "/100"):
         return f"{shown}{unit}"
+    if shown in ("1", "-1") and unit.endswith("s") and unit != "s":
+        unit = unit[:-1]
     return f"{shown} {unit}".strip()
 
 

@@ -10,6 +10,11 @@ BAR = "█"
 EMPTY = "░"
 
 
+def meters_title(title: str, rep: str | None) -> str:
+    """``Your meters``; after a hand-over ``Your meters (Alex's turns)``: whose turns the meters count."""
+    return f"{title} ({rep}'s turns)" if rep else title
+
+
 def bar(fraction: float, width: int) -> str:
     fraction = max(0.0, min(1.0, fraction))
     filled = round(fraction * width)

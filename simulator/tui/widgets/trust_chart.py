@@ -1,6 +1,8 @@
 """The buyer's trust as a small bar chart with its axes labelled: 0, 50 and 100 up the side, and the
-bars left to right from the start of the session to the buyer's last turn.  It fits its width: with
-more readings than columns, readings are taken at even steps (the first and the last always shown)."""
+bars left to right from the start of the session to the buyer's last turn.  It fits its width: bars are
+3, 2 or 1 columns wide with a gap as room allows, and with more readings than columns, readings are taken
+at even steps (the first and the last always shown); no line is ever wider than the widget, so a bar row
+never wraps."""
 
 from __future__ import annotations
 
@@ -28,8 +30,8 @@ def trust_chart(values: list[float], width: int, rows: int = ROWS, caption: str 
     """``values`` (0-100) as bars ``width`` columns wide, with a y axis (0/50/100) and an x axis line."""
     plot = max(2, width - AXIS)
     shown = sample(values, plot)
-    bar = 1 if len(shown) * 2 > plot else 2 if len(shown) * 3 > plot else 3
-    gap = 1 if bar > 1 or len(shown) * 2 <= plot else 0
+    # the widest bars (3, 2 or 1 columns, each with a gap) whose row still fits; else 1-column bars, no gap
+    bar, gap = next(((b, 1) for b in (3, 2, 1) if len(shown) * (b + 1) <= plot), (1, 0))
     text = Text()
     for r in range(rows - 1, -1, -1):
         label = "100" if r == rows - 1 else "50" if r == rows // 2 else "0" if r == 0 else ""
@@ -41,7 +43,9 @@ def trust_chart(values: list[float], width: int, rows: int = ROWS, caption: str 
         text.append("\n")
     text.append("    └" + "─" * min(plot, len(shown) * (bar + gap)), style="dim")
     if caption:
-        text.append(f"\n     {caption}", style="dim")
+        room = max(1, width - AXIS)
+        shown_caption = caption if len(caption) <= room else caption[: room - 1].rstrip() + "…"
+        text.append(f"\n     {shown_caption}", style="dim")
     return text
 
 
