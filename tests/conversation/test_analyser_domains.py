@@ -100,60 +100,65 @@ def test_numbers_are_read_spoken_or_written():
     assert shared_numbers(normalise("one of them").tokens, normalise("just one").tokens) == []  # "one" is a pronoun
 
 
-# --- the per-domain held-out sets (tests/data/domains_heldout), each by an author who never saw the corpus, the
-# analyser or its errors; scored by a model trained on the whole corpus, never used for choices -----------------
+# --- the per-domain held-out sets (tests/data/domains_heldout and domains_heldout2), each by an author who never saw
+# the corpus, the analyser or its errors; scored by a model trained on the whole corpus, never used for choices ------
 
-#: Domains and figures known to miss a target, as measured (docs/analyser.md). Strict: a mark whose test starts
-#: passing fails until it is removed.
-_MEASURED = "analyser 1.9, measured once on the held-out set (docs/analyser.md)"
-DOMAIN_GAPS: dict[tuple[str, str, str], str] = {
-    ("fundraising", "as written", "stance"): f"stance 0.920 of 125; {_MEASURED}",
-    ("fundraising", "unpunctuated", "stance"): f"stance 0.920 of 125; {_MEASURED}",
-    ("fundraising", "as written", "macro-F1"): f"macro-F1 0.873; {_MEASURED}",
-    ("fundraising", "unpunctuated", "macro-F1"): f"macro-F1 0.866; {_MEASURED}",
-    ("insurance", "as written", "stance"): f"stance 0.933 of 135; {_MEASURED}",
-    ("insurance", "unpunctuated", "stance"): f"stance 0.933 of 135; {_MEASURED}",
-    ("property", "as written", "stance"): f"stance 0.939 of 132; {_MEASURED}",
-    ("property", "unpunctuated", "stance"): f"stance 0.947 of 132; {_MEASURED}",
-    ("field-sales", "unpunctuated", "stance"): f"stance 0.942 of 121; {_MEASURED}",
+#: Sets, domains and figures known to miss a target, as measured (docs/analyser.md). Strict: a mark whose test starts
+#: passing fails until it is removed.  The first sets were measured for analyser 1.9 before the second training
+#: batches of fundraising, insurance, property and field sales were written (so this is their second look); the
+#: second sets were written after that and measured once, by analyser 2.0.
+_FIRST = "analyser 2.0; the first sets' second look (docs/analyser.md)"
+_SECOND = "analyser 2.0, measured once on the second held-out set (docs/analyser.md)"
+DOMAIN_GAPS: dict[tuple[str, str, str, str], str] = {
+    ("first", "fundraising", "as written", "stance"): f"stance 0.928 of 125; {_FIRST}",
+    ("first", "fundraising", "unpunctuated", "stance"): f"stance 0.928 of 125; {_FIRST}",
+    ("first", "fundraising", "as written", "macro-F1"): f"macro-F1 0.877; {_FIRST}",
+    ("first", "fundraising", "unpunctuated", "macro-F1"): f"macro-F1 0.874; {_FIRST}",
+    ("first", "insurance", "as written", "stance"): f"stance 0.941 of 135; {_FIRST}",
+    ("first", "insurance", "unpunctuated", "stance"): f"stance 0.941 of 135; {_FIRST}",
+    ("first", "property", "as written", "stance"): f"stance 0.947 of 132; {_FIRST}",
+    ("first", "field-sales", "unpunctuated", "stance"): f"stance 0.942 of 121; {_FIRST}",
+    ("second", "consumer-finance", "as written", "stance"): f"stance 0.937 of 126; {_SECOND}",
 }
 
 
 @pytest.fixture(scope="module")
 def domain_scores():
-    from tools.analyser.corpus import domain_heldout_sets, load_corpus
+    from tools.analyser.corpus import DOMAIN_DIRS, domain_heldout_sets, load_corpus
     from tools.analyser.evaluate import heldout
     from tools.analyser.train import fit
 
     corpus = load_corpus()
     full = fit(corpus)
-    return {name: heldout(corpus, test, full) for name, test in domain_heldout_sets().items()}
+    return {(which, name): heldout(corpus, test, full)
+            for which, folder in DOMAIN_DIRS.items() for name, test in domain_heldout_sets(folder).items()}
 
 
 def _domain_cases(figure: str):
-    from tools.analyser.corpus import DOMAIN_DIR
+    from tools.analyser.corpus import DOMAIN_DIRS
 
     cases = []
-    for path in sorted(DOMAIN_DIR.glob("*.psv")):
-        for variant in ("as written", "unpunctuated"):
-            reason = DOMAIN_GAPS.get((path.stem, variant, figure))
-            marks = pytest.mark.xfail(strict=True, reason=reason) if reason else ()
-            cases.append(pytest.param(path.stem, variant, marks=marks, id=f"{path.stem}-{variant}"))
+    for which, folder in DOMAIN_DIRS.items():
+        for path in sorted(folder.glob("*.psv")):
+            for variant in ("as written", "unpunctuated"):
+                reason = DOMAIN_GAPS.get((which, path.stem, variant, figure))
+                marks = pytest.mark.xfail(strict=True, reason=reason) if reason else ()
+                cases.append(pytest.param(which, path.stem, variant, marks=marks, id=f"{which}-{path.stem}-{variant}"))
     return cases
 
 
-@pytest.mark.parametrize(("domain", "variant"), _domain_cases("stance"))
-def test_domain_held_out_stance(domain_scores, domain, variant):
+@pytest.mark.parametrize(("which", "domain", "variant"), _domain_cases("stance"))
+def test_domain_held_out_stance(domain_scores, which, domain, variant):
     from tools.analyser.evaluate import STANCE_TARGET
 
-    scores = domain_scores[domain][variant]
+    scores = domain_scores[which, domain][variant]
     assert scores.stance_accuracy >= STANCE_TARGET, f"{domain} ({variant}): stance {scores.stance_accuracy:.3f}"
 
 
-@pytest.mark.parametrize(("domain", "variant"), _domain_cases("macro-F1"))
-def test_domain_held_out_macro_f1(domain_scores, domain, variant):
+@pytest.mark.parametrize(("which", "domain", "variant"), _domain_cases("macro-F1"))
+def test_domain_held_out_macro_f1(domain_scores, which, domain, variant):
     from tools.analyser.evaluate import DOMAIN_MACRO_F1_TARGET
 
-    scores = domain_scores[domain][variant]
-    print("\n" + scores.table(f"{domain} ({variant})"))
+    scores = domain_scores[which, domain][variant]
+    print("\n" + scores.table(f"{which} {domain} ({variant})"))
     assert scores.macro_f1 >= DOMAIN_MACRO_F1_TARGET, f"{domain} ({variant}): macro-F1 {scores.macro_f1:.3f}"

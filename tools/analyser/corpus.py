@@ -24,6 +24,9 @@ HELDOUT_SETS = (_DATA / "moves_heldout.psv", _DATA / "moves_heldout2.psv", _DATA
 #: Independent held-out sets per other line of business (fundraising, property ...), each by an author other than
 #: that domain's training batch; scored once, never used for training or choices.
 DOMAIN_DIR = _DATA / "domains_heldout"
+#: the second per-domain held-out sets (other authors, written after analyser 1.9 was measured on the first)
+DOMAIN_DIR2 = _DATA / "domains_heldout2"
+DOMAIN_DIRS = {"first": DOMAIN_DIR, "second": DOMAIN_DIR2}
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from simulator.conversation.analyser import analyse
 from simulator.conversation.model import Model
 from simulator.conversation.moves import BEHAVIOURAL, LABELS, stance_of
 from tools.analyser.corpus import (
+    DOMAIN_DIRS,
     Example,
     domain_heldout_sets,
     heldout_sets,
@@ -204,18 +205,21 @@ def main(argv: list[str] | None = None) -> int:
         dropped = len(test) - scores["as written"].n
         report.append((f"held-out {name} ({dropped} of {len(test)} utterances also in the corpus left out), "
                        "model trained on the corpus only", scores, False))
-    domains = domain_heldout_sets()
-    if domains:
+    for which, folder in DOMAIN_DIRS.items():
+        domains = domain_heldout_sets(folder)
+        if not domains:
+            continue
         full = full or fit(corpus)
-        lines = [f"\n== per-domain held-out sets, model trained on the corpus only (targets: stance {STANCE_TARGET}, "
-                 f"macro-F1 {DOMAIN_MACRO_F1_TARGET}); as written | unpunctuated"]
+        lines = [f"\n== {which} per-domain held-out sets ({folder.name}), model trained on the corpus only (targets: "
+                 f"stance {STANCE_TARGET}, macro-F1 {DOMAIN_MACRO_F1_TARGET}); as written | unpunctuated"]
         for name, test in domains.items():
             scores = heldout(corpus, test, full)
             ok = ok and all(s.meets_domain_targets for s in scores.values())
             figures = " | ".join(f"stance {s.stance_accuracy:.3f} macro-F1 {s.macro_f1:.3f}" for s in scores.values())
             lines.append(f"{name:<24} {figures}   n={scores['as written'].n} of {len(test)}")
             if args.domain_tables:
-                report.append((f"held-out domain {name} (macro-F1 target {DOMAIN_MACRO_F1_TARGET})", scores, False))
+                title = f"{which} held-out domain {name} (macro-F1 target {DOMAIN_MACRO_F1_TARGET})"
+                report.append((title, scores, False))
         print("\n".join(lines))
     for title, by_variant, show_errors in report:
         for name, scores in by_variant.items():
