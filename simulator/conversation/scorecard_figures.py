@@ -347,7 +347,7 @@ def patience(s: Session, r: Rubric = DEFAULT) -> Part:
     interrupted = sum(1 for g in gaps if g < 0)
     detail = f"median of {len(gaps)} gaps between the buyer finishing and the rep starting"
     if interrupted:
-        detail += f"; the rep started before the buyer finished {interrupted} time(s)"
+        detail += f"; the rep started before the buyer finished {interrupted} time" + ("" if interrupted == 1 else "s")
     p = r.targets.patience
     weight = DEFAULT.weights["patience"]
     return weighed(Part(Figure("patience", round(median, 2), "s", REFERENCES["patience"], grade(median, p.good, p.ok),

@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from simulator.conversation.rubric import DEFAULT, Rubric
+from simulator.session import wording
 from simulator.session.records import ScoreRecord, iso
 from simulator.session.store import Store
 
@@ -171,15 +172,16 @@ def render(doc: dict) -> str:
     who = doc["rep"] or "all reps"
     rubric = (doc.get("rubric") or {}).get("name") or "default"
     left = doc.get("left_out") or 0
-    skipped = (f" ({left} session(s) not scored under this rubric left out: rapport sessions rescore --all "
-               f"--rubric {rubric})") if left else ""
+    skipped = (f" ({wording.counted(left, 'session')} not scored under this rubric left out: rapport sessions "
+               f"rescore --all --rubric {rubric})") if left else ""
     if not doc["sessions"]:
         first = f"No scored sessions for {who} yet."
         if left:
             first = f"No sessions for {who} under rubric {rubric}{skipped}."
         return "\n".join([first, *drill_lines(doc.get("drills") or [])])
     under = f" under rubric {rubric}" if rubric != "default" or left else ""
-    out = [f"Progress for {who}: {doc['sessions']} scored session(s){under}, {doc['first']} to {doc['last']}{skipped}",
+    out = [f"Progress for {who}: {wording.counted(doc['sessions'], 'scored session')}{under}, {doc['first']} to "
+           f"{doc['last']}{skipped}",
            ""]
     for f in doc["figures"]:
         if not f["unit"] and set(f["values"]) <= {0.0, 1.0}:  # a yes/no figure (the buyer's next step)

@@ -52,6 +52,11 @@ def where(event) -> str:  # noqa: ANN001 (a CoachEvent)
     return f"{turn_no(event.turn_index)} ({clock(event.t)})"
 
 
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """``1 session``, ``3 sessions`` (``plural`` when it is not the noun and an "s")."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
 def number(value: float) -> str:
     """``71.5``, ``72``, ``0.4`` (at most one decimal, no trailing zero)."""
     return f"{round(float(value), 1):g}"

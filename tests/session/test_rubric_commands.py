@@ -129,4 +129,4 @@ def test_simulate_rescore_export_and_progress_with_a_rubric(capsys, db_url, team
     doc = json.loads(out)
     assert doc["sessions"] == 1 and doc["left_out"] == 1
     _, text, _ = run(capsys, "progress", "--db", db_url, "--rubric", "default")
-    assert "1 session(s) not scored under this rubric left out: rapport sessions rescore --all --rubric default" in text
+    assert "1 session not scored under this rubric left out: rapport sessions rescore --all --rubric default" in text

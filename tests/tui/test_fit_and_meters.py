@@ -20,12 +20,13 @@ from simulator.conversation.turns import Turn  # noqa: E402
 from simulator.persona.loader import load_all  # noqa: E402
 from simulator.session.start import open_practice  # noqa: E402
 from simulator.session.store import Store  # noqa: E402
+from simulator.session.wording import counted  # noqa: E402
 from simulator.tui.app import AppOptions, make_app  # noqa: E402
 from simulator.tui.screens.practice import PracticeScreen  # noqa: E402
 from simulator.tui.screens.scorecard import ScorecardScreen, ScorecardView, figures_table  # noqa: E402
 from simulator.tui.widgets.charts import number, trend_numbers  # noqa: E402
 from simulator.tui.widgets.meters import Gauge  # noqa: E402
-from simulator.tui.widgets.trust_chart import ROWS, TrustChart, trust_chart  # noqa: E402
+from simulator.tui.widgets.trust_chart import CAPTION, ROWS, TrustChart, trust_chart  # noqa: E402
 from simulator.tui.widgets.turns import TurnView  # noqa: E402
 
 SIZES = [(80, 24), (120, 40), (200, 60)]
@@ -55,10 +56,12 @@ def test_trust_chart_never_draws_wider_than_it_is():
     for readings in range(1, 70):
         values = [40 + (k * 7) % 60 for k in range(readings)]
         for width in range(8, 210):
-            text = trust_chart(values, width, caption="start → after each buyer turn")
+            text = trust_chart(values, width, caption=CAPTION)
             lines = text.plain.split("\n")
             assert max(len(line) for line in lines) <= width, (readings, width)
             assert len(lines) == ROWS + 2
+            assert lines[-1].strip() in CAPTION or lines[-1].endswith("…")
+    assert trust_chart([40, 50], 31, caption=CAPTION).plain.endswith("start → each buyer turn")
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -233,3 +236,9 @@ def test_one_move_and_one_close_are_singular():
     assert "1 close before trust was earned" in detail and "(s)" not in detail
     two = turns + [Turn("rep", "Sign now?", labels=("close",)), Turn("buyer", "No.")]
     assert "2 closes before trust was earned" in score(two).figure("transactional moves").detail
+    timed = [Turn("buyer", "Hello there, come in.", start_s=0.0, end_s=2.0),
+             Turn("rep", "What made you take this meeting?", labels=("question",), start_s=1.5, end_s=3.0),
+             Turn("buyer", "Orders.", start_s=4.0, end_s=5.0)]
+    assert "finished 1 time" in score(timed).figure("patience").detail
+    assert "(s)" not in score(timed).figure("patience").detail
+    assert (counted(1, "scored session"), counted(4, "session")) == ("1 scored session", "4 sessions")

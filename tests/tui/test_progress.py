@@ -36,7 +36,7 @@ async def test_trends_for_everyone_then_one_rep_then_replay(monkeypatch):
     async with app.run_test(size=(140, 50)) as pilot:
         screen = app.screen
         await wait_for(pilot, lambda: len(charts(screen)) == len(CHARTS))
-        assert "all reps: 4 scored session(s)" in str(screen.query_one("#progress-summary").render())
+        assert "all reps: 4 scored sessions" in str(screen.query_one("#progress-summary").render())
         overall = charts(screen)["Overall score"]
         assert overall.trend["values"] == [stored[sid].summary.overall for sid in ids]
         assert list(overall.query_one(Sparkline).data) == overall.trend["values"]
@@ -105,7 +105,7 @@ async def test_drill_attempts_show_with_their_result_reason_and_time(monkeypatch
         box = screen.query_one("#progress-drills-box")
         await wait_for(pilot, lambda: box.display and "Drills:" in str(screen.query_one("#progress-drills-title")
                                                                       .render()))
-        assert "Drills: 1 of 2 attempt(s) passed" in str(screen.query_one("#progress-drills-title").render())
+        assert "Drills: 1 of 2 attempts passed" in str(screen.query_one("#progress-drills-title").render())
         table = screen.query_one("#progress-drills", Static).content
         cells = {column.header: [str(c) for c in column.cells] for column in table.columns}
         assert cells["drill"] == ["Reflect, then ask"]  # one row per drill, its last attempt shown
@@ -123,7 +123,7 @@ async def test_drill_attempts_show_with_their_result_reason_and_time(monkeypatch
         # the previous rep's charts are removed asynchronously (Textual's remove_children): wait for that too
         await wait_for(pilot, lambda: box.display and "No scored sessions for Lee yet"
                        in str(screen.query_one("#progress-summary").render()) and not list(screen.query(TrendChart)))
-        assert "Drills: 1 of 1 attempt(s) passed" in str(screen.query_one("#progress-drills-title").render())
+        assert "Drills: 1 of 1 attempt passed" in str(screen.query_one("#progress-drills-title").render())
 
 
 def when_utc(ts: float) -> str:

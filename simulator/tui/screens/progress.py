@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Select, Static
 
 from simulator.errors import RapportError
+from simulator.session.wording import counted
 from simulator.tui.plain import plain
 from simulator.tui.screens.replay import leave, when
 from simulator.tui.widgets.charts import TrendChart
@@ -126,7 +127,7 @@ class ProgressScreen(Screen):
         who = doc["rep"] or "all reps"
         summary = self.query_one("#progress-summary", Static)
         if doc["sessions"]:
-            summary.update(plain(f"{who}: {doc['sessions']} scored session(s), "
+            summary.update(plain(f"{who}: {counted(doc['sessions'], 'scored session')}, "
                                  f"{when(rows[0].started_at) if rows else ''} to "
                                  f"{when(rows[-1].started_at) if rows else ''} UTC"))
         else:
@@ -141,7 +142,7 @@ class ProgressScreen(Screen):
         if drills:
             attempts, passed = sum(d["attempts"] for d in drills), sum(d["passed"] for d in drills)
             self.query_one("#progress-drills-title", Label).update(plain(
-                f"Drills: {passed} of {attempts} attempt(s) passed (Ctrl+P → Drill your weakest figure)"))
+                f"Drills: {passed} of {counted(attempts, 'attempt')} passed (Ctrl+P → Drill your weakest figure)"))
             self.query_one("#progress-drills", Static).update(drills_table(drills))
         table = self.query_one("#progress-sessions", DataTable)
         table.clear()

@@ -26,7 +26,7 @@ from simulator.session import wording
 from simulator.tui.plain import clean, plain
 from simulator.tui.widgets.export_dialog import ExportDialog, export_target
 from simulator.tui.widgets.timeline import Timeline, detail_text, moments_by_turn, notes_by_turn, trust_before
-from simulator.tui.widgets.trust_chart import TrustChart
+from simulator.tui.widgets.trust_chart import CAPTION, TrustChart
 
 SORTS = ("date", "score")
 
@@ -152,7 +152,7 @@ class ReplayScreen(Screen):
                           plain(", ".join(s.reps) or "–"), Text(str(s.turn_count), justify="right"), score, key=s.id)
         note = self.query_one("#replay-note", Static)
         if self.rows:
-            note.update(f"{len(self.rows)} session(s) · Enter opens one · s sorts by date or score")
+            note.update(f"{wording.counted(len(self.rows), 'session')} · Enter opens one · s sorts by date or score")
         else:
             note.update("No sessions stored yet: practise first (`rapport practice`)."
                         if not self._filtered() else "No sessions match these filters.")
@@ -220,7 +220,7 @@ class SessionReplayScreen(Screen):
             with VerticalScroll(id="turn-pane"):
                 yield Static("", id="turn-detail")
                 yield Label("Trust over the session", classes="title", id="trust-heading")
-                yield TrustChart([], caption="start → after each buyer turn", id="replay-trust")
+                yield TrustChart([], caption=CAPTION, id="replay-trust")
         yield Static("p play · c costliest moments · t retry this moment · r re-score · e export · Esc back",
                      id="replay-status",
                      classes="dim")

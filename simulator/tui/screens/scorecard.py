@@ -17,9 +17,7 @@ from simulator.session.rubrics import rubric_line
 from simulator.tui.plain import clean, plain, plain_content
 from simulator.tui.widgets.comparison import RetryComparison
 from simulator.tui.widgets.figures import figures_table, format_value, moment_grid  # noqa: F401 (tests use them)
-from simulator.tui.widgets.trust_chart import TrustChart
-
-CURVE_CAPTION = "start → after each buyer turn"
+from simulator.tui.widgets.trust_chart import CAPTION, TrustChart
 
 
 def overall_style(overall: int) -> str:
@@ -52,7 +50,7 @@ class ScorecardView(Vertical):
         if curve:
             yield Label(f"Buyer trust: {wording.number(curve[0])} → {wording.number(curve[-1])} (of 100)",
                         classes="title")
-            yield TrustChart(curve, caption=CURVE_CAPTION, id="trust-curve")
+            yield TrustChart(curve, caption=CAPTION, id="trust-curve")
         yield Static(figures_table(card), id="figures")
         moments = card.get("moments") or []
         if moments:

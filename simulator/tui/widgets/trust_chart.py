@@ -12,6 +12,8 @@ from textual.widget import Widget
 BLOCKS = " ▁▂▃▄▅▆▇█"
 ROWS = 5
 AXIS = 5  # "100 ┤"
+#: The x axis's caption, and a shorter one for a narrow chart (the first that fits is shown).
+CAPTION = ("start → after each buyer turn", "start → each buyer turn")
 
 
 def _style(value: float) -> str:
@@ -26,8 +28,9 @@ def sample(values: list[float], slots: int) -> list[float]:
     return [values[round(i * step)] for i in range(slots)]
 
 
-def trust_chart(values: list[float], width: int, rows: int = ROWS, caption: str = "") -> Text:
-    """``values`` (0-100) as bars ``width`` columns wide, with a y axis (0/50/100) and an x axis line."""
+def trust_chart(values: list[float], width: int, rows: int = ROWS, caption: str | tuple[str, ...] = "") -> Text:
+    """``values`` (0-100) as bars ``width`` columns wide, with a y axis (0/50/100) and an x axis line; ``caption``
+    one text or several, longest first (the first that fits is shown, else the last cut short)."""
     plot = max(2, width - AXIS)
     shown = sample(values, plot)
     # the widest bars (3, 2 or 1 columns, each with a gap) whose row still fits; else 1-column bars, no gap
@@ -44,7 +47,8 @@ def trust_chart(values: list[float], width: int, rows: int = ROWS, caption: str 
     text.append("    └" + "─" * min(plot, len(shown) * (bar + gap)), style="dim")
     if caption:
         room = max(1, width - AXIS)
-        shown_caption = caption if len(caption) <= room else caption[: room - 1].rstrip() + "…"
+        options = (caption,) if isinstance(caption, str) else caption
+        shown_caption = next((c for c in options if len(c) <= room), options[-1][: room - 1].rstrip() + "…")
         text.append(f"\n     {shown_caption}", style="dim")
     return text
 
@@ -56,12 +60,13 @@ class TrustChart(Widget):
     TrustChart { height: auto; }
     """
 
-    def __init__(self, values: list[float] | None = None, *, caption: str = "", id: str | None = None) -> None:
+    def __init__(self, values: list[float] | None = None, *, caption: str | tuple[str, ...] = "",
+                 id: str | None = None) -> None:
         super().__init__(id=id)
         self.values = list(values or [])
         self.caption = caption
 
-    def show(self, values: list[float], caption: str | None = None) -> None:
+    def show(self, values: list[float], caption: str | tuple[str, ...] | None = None) -> None:
         self.values = list(values)
         if caption is not None:
             self.caption = caption
