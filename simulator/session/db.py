@@ -83,8 +83,10 @@ def parse_url(url: str) -> sa.URL:
     except sa.exc.ArgumentError:
         raise RapportError(f"not a database URL: {url!r} ({HINT})") from None
     except ValueError:  # sqlalchemy reads whatever follows the last ":" of the host part as the port
-        raise RapportError(f"not a database URL: {url!r}: unreadable host or port (a port is a number) "
-                           f"({HINT})") from None
+        host = url.partition("://")[2].rpartition("@")[2].partition("/")[0]
+        why = ("an IPv6 host is written in brackets, [::1], with both of them" if host.count("[") != host.count("]")
+               else "unreadable host or port (a port is a number)")
+        raise RapportError(f"not a database URL: {url!r}: {why} ({HINT})") from None
     backend = parsed.get_backend_name()
     if backend not in ("sqlite", "postgresql"):
         raise RapportError(f"unsupported database {backend!r} in {url!r}: {HINT}")

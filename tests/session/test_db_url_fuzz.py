@@ -105,3 +105,10 @@ def test_known_bad_urls_are_refused_by_the_parser(url):
                                              ("sqlite:///sessions.db", "sqlite"), ("sqlite://", "sqlite")])
 def test_good_urls_parse(url, driver):
     assert check(url).drivername == driver
+
+
+def test_an_unclosed_ipv6_bracket_is_named_as_such():
+    with pytest.raises(RapportError, match=r"an IPv6 host is written in brackets, \[::1\], with both of them"):
+        parse_url("postgresql://u@[::1")
+    with pytest.raises(RapportError, match=r"unreadable host or port \(a port is a number\)"):
+        parse_url("postgresql://u@localhost:abc/db")
