@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 
-from simulator.conversation.rephrase import COMMAND, CONFUSED, PROBLEM, PUSHBACK, clauses, small_talk
+from simulator.conversation.buyer_words import COMMAND, PROBLEM, TROUBLE_PHRASE, clauses
+from simulator.conversation.rephrase import CONFUSED, PUSHBACK, small_talk
 from simulator.conversation.transcript import vocabulary, words
 
 #: Problem words that say little on their own (a refusal, a doubt about the seller, a busy day).
@@ -25,15 +26,6 @@ _WEAK = vocabulary(
 )
 #: Words that name something going wrong in the buyer's world.
 _TROUBLE = PROBLEM - _WEAK
-#: Phrases that name trouble: no-shows, work done by hand or at night, having had enough, a line going down,
-#: a figure down to a number, something taking months.
-_TROUBLE_PHRASE = re.compile(
-    r"\bno-shows?\b|\bby hand\b|\bat (?:night|midnight)\b|\bafter (?:nine|ten|eleven|midnight)\b|\bhad enough\b|"
-    r"\b(?:goes|go|going|went) (?:down|badly|wrong)\b|\b(?:is|are|was|were|has|have) (?:gone )?down to\b|"
-    r"\btakes? (?:about |nearly |almost |over )?\w+(?:-\w+)? (?:working )?(?:days|weeks|months|years)\b|"
-    r"\b(?:drive|drives|driving) (?:me|us|everyone) (?:mad|crazy)\b",
-    re.IGNORECASE,
-)
 #: Not trouble in the buyer's world: "slow down" (to the rep), "I missed that" (did not hear).
 _NOT_TROUBLE = re.compile(r"\bslow down\b|\b(?:missed|lost) (?:that|you|what you)\b", re.IGNORECASE)
 #: Sums of money: a cost the buyer carries.
@@ -66,7 +58,7 @@ def _names_a_need(clause: str) -> bool:
     if (not low or low[0] in COMMAND or any(w in _ABOUT_THE_SELLER for w in low) or small_talk(clause)
             or _NOT_TROUBLE.search(clause)):
         return False
-    if any(w in _TROUBLE or w in _MONEY for w in low) or _TROUBLE_PHRASE.search(clause):
+    if any(w in _TROUBLE or w in _MONEY for w in low) or TROUBLE_PHRASE.search(clause):
         return True
     return _wants(low, clause)
 

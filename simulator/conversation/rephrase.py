@@ -16,6 +16,7 @@ Never quoted: commands ("send me ..."), questions, small talk, hedges and filler
 numbers alone, a clause whose pronoun would point at nothing once quoted ("we write them in a paper book",
 "that was years ago": "they"/"them" are replaced by a short plural said just before when there is one), and
 the main clause of an "if" sentence on its own.  A name keeps its capital ("Linda will want payback").
+The clauses and the words that tell what each is come from :mod:`simulator.conversation.buyer_words`;
 :mod:`simulator.conversation.try_instead` words the question; :mod:`simulator.conversation.needs` uses the
 same clauses to tell whether the line names a need.  Pure code: no heavy imports.
 """
@@ -25,45 +26,24 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from simulator.conversation.buyer_words import (
+    HEDGES,
+    MEETING,
+    NUMBER_WORDS,
+    PEOPLE,
+    PLEASANTRY,
+    PRICE,
+    PROBLEM,
+    TROUBLE_PHRASE,
+    dependent,
+    kind_of,
+    sentence_case,
+    sentence_clauses,
+)
 from simulator.conversation.transcript import STOPWORDS, content_words, vocabulary, words
 
-PROBLEM = vocabulary(
-    """
-    lost lose losing loss quit quitting left leaving churn problem problems issue issues mess messy slow late
-    delay delays hard difficult struggle struggling worried worry worries concern concerned expensive cost
-    costs costly price pricing budget frustrated frustrating tired stress stressed stressful broken fail
-    failed failing behind short shortage complain complaints risk risky manual error errors mistake mistakes
-    pressure overwhelmed burnout angry afraid scared unsure doubt doubts can't cannot don't won't never too
-    nobody nothing hate painful pain killing nightmare chaos backlog overtime turnover fired blamed
-    hectic busy swamped stretched chaotic crazy exhausted understaffed shortfall wrong missing missed misses mad
-    headache headaches drowning stockout stockouts downtime penalty penalties penalise penalises penalised penalize
-    penalizes fines fined chargebacks waste wasted wasting expired expiries redo remake remakes refund refunds
-    breach deficiency weakness constraint reactive breaks broke stops stopped skip skipped slip slips stall stalls
-    stalled empty absence absent stuck bottleneck bottlenecks killed badly complaint struggles inefficient
-    """
-)
-PEOPLE = vocabulary(
-    """
-    team teams staff people drivers driver nurses nurse engineers engineer customers customer clients
-    client employees employee colleagues agents agent reps crew workers
-    """
-)
-PRICE = vocabulary("price prices pricing cost costs costly expensive cheap cheaper fee fees rate rates")
-#: Pleasantries: a clause made of these is small talk, not something to build a question on.
-_PLEASANTRY = vocabulary("happy glad thanks thank welcome pleasure nice great fine good hello hi hey morning "
-                         "afternoon evening chat problem worries")
-NUMBER_WORDS = vocabulary("two three four five six seven eight nine ten twelve twenty half dozen hundred")
 #: After the flip these words mean the seller: a buyer clause with them is about us.
 _SELLER = vocabulary("our ours we us we're we've we'll we'd ourselves")
-DECIDERS = vocabulary("boss board ceo cfo director procurement legal committee finance partner owner")
-
-_LEAD_FILLERS = re.compile(
-    r"^(?:(?:well|yeah|yes|so|um+|uh+|er|oh|ah|ha|hah|haha|hm+|mm+|sure|look|honestly|and|but|okay|ok|right|i mean|"
-    r"to be honest|of course|the thing is|you know|frankly|basically|i guess|i think)\b[\s,]*)+",
-    re.IGNORECASE,
-)
-#: Fillers at the end of a clause, after a comma ("..., you know"; "isn't right" keeps its "right").
-_TAIL_FILLERS = re.compile(r"(?:,\s*(?:you know|right|i guess|honestly|really|though|anyway))+$", re.IGNORECASE)
 
 _FLIP = {
     "i": "you", "me": "you", "my": "your", "mine": "yours", "myself": "yourself",
@@ -106,85 +86,26 @@ def flip_pronouns(text: str) -> str:
     return "".join(out)
 
 
-_CLAUSE_BREAK = re.compile(
-    r",\s*(?:but|and|so)\s+|\s+but\s+|,\s+|\s+(?:and|so)\s+(?=(?:we|i|they|our|my|it|the|nobody|no one)\b)",
-    re.IGNORECASE,
-)
-
-
-#: "with two shops the book is ..." -> "the book is ...": a short leading phrase before the clause's subject.
-_LEAD_PHRASE = re.compile(
-    r"^(?:with|since|after|between|for|on|at|in|during)\s+(?:[\w'-]+\s+){1,3}?"
-    r"(?=(?:the|we|i|our|my|they|there|nobody|everyone|people)\b)",
-    re.IGNORECASE,
-)
-#: A clause starting with one of these depends on the next ("if we lose it, we park forty trucks"): they are
-#: kept together, so the main clause is never quoted as if it were a fact.
-_SUBORDINATE = re.compile(r"^(?:if|when|whenever|unless|once|because|as soon as|by the time|until)\b", re.IGNORECASE)
-
-
-def clauses(text: str) -> list[tuple[str, bool]]:
-    """Clauses of ``text`` with whether each was a question (fillers and a short leading phrase dropped; a
-    subordinate clause kept together with the clause it depends on)."""
-    found: list[tuple[str, bool]] = []
-    for sentence in re.findall(r"[^.!?;]+[.!?;]?", text):
-        question = sentence.strip().endswith("?")
-        parts = []
-        # "We've got three clinics: the original ..., one by ...": what follows a colon is a clause of its own
-        for part in re.split(_CLAUSE_BREAK, sentence.strip(" .!?;:").replace(": ", ", ")):
-            part = _TAIL_FILLERS.sub("", _LEAD_FILLERS.sub("", part.strip())).strip(" ,")
-            if part and parts and _SUBORDINATE.match(parts[-1]) and "," not in parts[-1]:
-                parts[-1] += ", " + part
-            elif part:
-                parts.append(_LEAD_PHRASE.sub("", part))
-        found += [(part, question) for part in parts]
-    return found
-
-
 def small_talk(clause: str) -> bool:
     """Whether a clause is a pleasantry ("happy to chat", "no problem", "good morning"): it has a
     pleasantry, no real problem word, and no content word beyond pleasantries and meeting courtesies
     ("our customers are happy enough" is not small talk)."""
     low = words(clause)
-    if any(w in _PLEASANTRY for w in low):
-        if any(w in PROBLEM and w not in _PLEASANTRY for w in low):
+    if any(w in PLEASANTRY for w in low):
+        if any(w in PROBLEM and w not in PLEASANTRY for w in low):
             return False
-        return all(w in _PLEASANTRY or w in _MEETING for w in content_words(clause))
+        return all(w in PLEASANTRY or w in MEETING for w in content_words(clause))
     return False
 
 
 def _salience(clause: str) -> float:
     low = words(clause)
     content = content_words(clause)
-    problem = sum(1 for w in low if w in PROBLEM)
+    problem = sum(1 for w in low if w in PROBLEM) + (1 if TROUBLE_PHRASE.search(clause) else 0)
     numbers = sum(1 for w in low if w.isdigit() or w in NUMBER_WORDS)
     return 3.0 * problem + 2.0 * numbers + len(content)
 
 
-#: Words a clause with a subject starts with (after fillers): pronouns, determiners, numbers.
-_SUBJECT = vocabulary(
-    """
-    i i'm i've i'd i'll we we're we've we'd we'll they they're they've it it's its there there's that that's
-    this these those he he's she she's my our their his her the a an some most half all every each nobody
-    no none everyone everybody nothing everything people one you you're you've your yours
-    """
-)
-#: A second word that makes the first a subject ("things are hectic", "margins keep falling").
-_VERB_SECOND = vocabulary(
-    """
-    is are was were has have had do does did can can't could won't will would don't doesn't didn't isn't aren't
-    wasn't weren't keep keeps kept need needs want wants come comes go goes run runs take takes
-    """
-)
-#: Words of courtesy around a meeting: a clause of only these and pleasantries is small talk.
-_MEETING = vocabulary("chat talk time meet meeting coming come see hear call today here")
-#: A clause starting with one of these is a command or a request, never echoed back.
-COMMAND = vocabulary(
-    """
-    don't do please just let let's tell send give show stop go come look listen call try ask get make keep put
-    take spare save forget read check see email bring skip cut drop leave hang wait
-    """
-)
 PUSHBACK = re.compile(
     r"\b(?:don'?t|do not) (?:tell|lecture|teach) me\b|\byou don'?t know (?:my|our|the|how|what)\b|\bspare me\b|"
     r"\bheard (?:it|that|this)(?: all)? before\b|\bsave (?:it|the pitch|your breath)\b|"
@@ -201,32 +122,6 @@ CONFUSED = re.compile(
 _OWNED = re.compile(r"\b(?:my|our) ((?:[a-z]+ )?(?:" + "|".join(sorted(PEOPLE)) + r"|business|company|shop|"
                     r"shops|plant|site|market|customers|job|trade|industry|operation|school|practice|ward|fleet))\b",
                     re.IGNORECASE)
-
-
-#: Personal pronouns: a clause starting with one has its verb next; other subjects are checked for a verb.
-_PERSONAL = vocabulary("i i'm i've i'd i'll we we're we've we'd we'll they they're they've he he's she she's you "
-                       "you're you've it it's there there's")
-#: Verbs (and auxiliaries) that show a clause is a sentence, not a noun phrase ("a small life book").
-_VERBS = vocabulary(
-    """
-    is are was were be been has have had do does did can could will would should may might must won't can't
-    don't doesn't didn't isn't aren't wasn't weren't hasn't haven't shouldn't wouldn't couldn't
-    take takes took go goes went come comes came get gets got make makes made keep keeps kept run runs ran
-    need needs want wants know knows knew say says said see sees saw work works cost costs lose loses lost stop
-    stops mean means feel feels think thinks look looks seem seems happen happens pay pays paid ask asks tell
-    tells told call calls leave leaves left start starts land lands write writes count counts drive drives
-    hate hates love loves use uses fall falls sit sits stay stays eat eats ring rings break breaks
-    """
-)
-#: Hedges and fillers: a clause of only these ("I suppose", "I guess so", "yes, exactly") says nothing to
-#: build a question on.
-_HEDGES = vocabulary(
-    """
-    suppose guess think know mean see agree hope imagine reckon believe sure maybe perhaps probably yes yeah
-    okay ha hah haha well true fair enough course definitely absolutely exactly totally really right quite
-    depends said say saying rather idea clue
-    """
-)
 #: Pronouns that need something said before them to mean anything in a quoted clause.
 _PLURAL_BACK = vocabulary("they they're they've them those these")
 _DANGLING_END = vocabulary("it that this them those these")
@@ -247,32 +142,11 @@ class Reading:
     text: str = ""  # statement: the clause from the rep's side; phrase: the words; pushback: "your drivers"
 
 
-def _has_verb(low: list[str]) -> bool:
-    """Whether a clause that starts with a noun has a verb ("'s" only early on: "the champion's usually ...", not
-    a possessive further in: "a nurse leaving a patient to search another unit's closet")."""
-    return any(w in _VERBS or w.endswith(("'re", "'ve", "'d", "'ll", "n't")) or (k <= 2 and w.endswith("'s"))
-               or (len(w) > 4 and w.endswith("ed") and w not in NUMBER_WORDS) for k, w in enumerate(low[1:], 1))
-
-
-def _kind_of(clause: str) -> str | None:
-    """``statement`` (a subject and a verb), ``phrase`` (short, verbless), or None (a command, or too long to echo)."""
-    low = words(clause)
-    if not low or low[0] in COMMAND:
-        return None
-    subject = low[0] in _SUBJECT or low[0] in PEOPLE or low[0].isdigit() or low[0] in NUMBER_WORDS
-    if (subject and (low[0] in _PERSONAL or _has_verb(low))) or (len(low) > 2 and low[1] in _VERB_SECOND):
-        return "statement"
-    if len(low) > 1 and _looks_like_name(clause) and (low[1] in _VERBS or low[1].endswith("s")):
-        return "statement"  # "Frank signs", "Luis hates contracts"
-    # "not an answer", "not my area": a contrast or a shrug, nothing to pick up
-    return "phrase" if len(low) <= 4 and low[0] != "not" else None
-
-
 def _referent(before: list[tuple[str, bool]]) -> str | None:
     """The last short plural noun phrase said before ("The custom orders"), for "they"/"them" to stand for."""
     for clause, question in reversed(before):
         low = words(clause)
-        if not question and _kind_of(clause) == "phrase" and low[-1].endswith("s") and not _hedge(clause):
+        if not question and kind_of(clause) == "phrase" and low[-1].endswith("s") and not _hedge(clause):
             return clause[:1].lower() + clause[1:] if low[0] in STOPWORDS else clause
     return None
 
@@ -295,7 +169,7 @@ def _resolved(clause: str, before: list[tuple[str, bool]]) -> str | None:
 
 
 def _hedge(clause: str) -> bool:
-    return all(w in _HEDGES for w in content_words(clause))
+    return all(w in HEDGES for w in content_words(clause))
 
 
 def read(buyer_said: str | None, max_words: int = 14) -> Reading | None:
@@ -310,65 +184,23 @@ def read(buyer_said: str | None, max_words: int = 14) -> Reading | None:
     if _SCEPTIC.search(buyer_said):
         return Reading("sceptic")
     candidates = []
-    found = clauses(buyer_said)
-    for k, (said, question) in enumerate(found):
-        clause = None if question else _resolved(said, found[:k])
+    parts = sentence_clauses(buyer_said)
+    found = [(clause, question) for clause, question, _ in parts]
+    for k, (said, question, whole) in enumerate(parts):
+        clause = None if question or dependent(said) else _resolved(said, found[:k])
         if (clause is None or not 2 <= len(words(clause)) <= max_words or not content_words(clause)
                 or small_talk(clause) or _hedge(clause)):
             continue
-        kind = _kind_of(clause)
-        if kind == "phrase" and all(w in NUMBER_WORDS or w.isdigit() for w in content_words(clause)):
-            continue  # "six to two": numbers alone mean nothing quoted back
+        kind = kind_of(clause)
+        if kind == "phrase" and (not whole or all(w in NUMBER_WORDS or w.isdigit() for w in content_words(clause))):
+            continue  # a fragment of a longer sentence ("my grandmother's recipes") or numbers alone ("six to two")
         if kind:
             # a statement first, a concern ("it costs a bit") before other statements, then the most telling
             candidates.append((kind == "statement", is_concern(flip_pronouns(clause)), _salience(clause), clause, kind))
     if not candidates:
         return None
     *_, best, kind = max(candidates, key=lambda c: c[:3])
-    return Reading(kind, flip_pronouns(_sentence_case(best, name_allowed=kind == "statement")))
-
-
-#: Endings of common nouns ("Attendance is ...", "Success would be ..."): lower-cased when they start a clause.
-_COMMON_ENDINGS = ("ss", "ing", "ion", "ment", "ness", "ity", "ance", "ence", "ship", "ure", "ism", "cy", "ty", "ery",
-                   "est", "ed", "teen", "al")
-#: Days and months: always written with a capital.
-_CALENDAR = vocabulary(
-    """
-    monday tuesday wednesday thursday friday saturday sunday mondays tuesdays wednesdays thursdays fridays
-    saturdays sundays january february march april may june july august september october november december
-    """
-)
-#: Words the buyer may start a clause with that are never names.
-_KNOWN = (STOPWORDS | PROBLEM | PEOPLE | PRICE | _PLEASANTRY | NUMBER_WORDS | DECIDERS | _SUBJECT | _VERBS
-          | _HEDGES | _MEETING | COMMAND
-          | vocabulary("money target truth board close ramp dispatch coffee better fewer faster cheaper"))
-
-
-def _looks_like_name(clause: str) -> bool:
-    """Whether the clause's first word is a name ("Linda will want payback", "Luis hates contracts", "Mondays
-    are the worst"), not a common noun written with a capital because it starts a sentence ("Teachers are ...",
-    "Success is ...")."""
-    low = words(clause)
-    first, token = low[0], clause.split(" ", 1)[0]
-    if not token[:1].isupper():
-        return False
-    if first in _CALENDAR:
-        return True
-    if first.split("'")[0] in _KNOWN or first.endswith(_COMMON_ENDINGS):
-        return False
-    # "Drivers come and go": a plural; "Luis hates", "Marcus is": a name
-    return not first.endswith("s") or (len(low) > 1 and (low[1] in _VERBS and low[1].endswith("s")
-                                                          or low[1] in ("is", "was", "has", "does", "hates")))
-
-
-def _sentence_case(clause: str, *, name_allowed: bool = True) -> str:
-    """``clause`` with its first word in lower case to go mid-sentence, unless it is "I", an acronym or a name."""
-    first, token = words(clause)[0], clause.split(" ", 1)[0]
-    if first == "i" or first.startswith("i'") or (len(token) > 1 and token.rstrip("'s").isupper()):
-        return clause
-    if (name_allowed or first in _CALENDAR) and _looks_like_name(clause):
-        return clause
-    return clause[:1].lower() + clause[1:]
+    return Reading(kind, flip_pronouns(sentence_case(best, name_allowed=kind == "statement")))
 
 
 def has(clause: str | None, vocab: frozenset[str]) -> bool:

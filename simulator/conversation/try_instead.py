@@ -12,8 +12,12 @@ from __future__ import annotations
 
 import re
 
-from simulator.conversation.rephrase import DECIDERS, NUMBER_WORDS, PEOPLE, PRICE, PROBLEM, Reading, has, is_concern
+from simulator.conversation.buyer_words import DECIDERS, NUMBER_WORDS, PEOPLE, PRICE, troubled
+from simulator.conversation.rephrase import Reading, has, is_concern
 from simulator.conversation.transcript import words
+
+#: A clause that states a goal ("success is ...", "the goal is ...").
+_GOAL = re.compile(r"^(?:success|the goal|the dream|the ideal|ideally)\b", re.IGNORECASE)
 
 
 def forms(label: str, reading: Reading) -> list[str]:
@@ -72,7 +76,10 @@ def _statement_forms(label: str, c: str) -> list[str]:
     if label == "leading_question":
         return [f"You said {c}. How are you thinking about that at the moment?"]
     if label == "benefit":
-        if has(c, PROBLEM):
+        if _GOAL.match(c):  # "success is no-shows under five percent": a goal to put a value on, not a problem
+            return [f"You said {c}. What would reaching that mean for you?",
+                    f"You mentioned {c}. What would that be worth to you?"]
+        if troubled(c):
             return [f"You mentioned {c}. If that were solved, what would it change for you?",
                     f"You said {c}. What is that costing you today?"]
         return [f"You mentioned {c}. How well is that working for you today?"]
@@ -82,6 +89,6 @@ def _statement_forms(label: str, c: str) -> list[str]:
     forms = [f"You mentioned {c}. What does that look like day to day?"]
     if has(c, NUMBER_WORDS) or any(w.isdigit() for w in words(c)):
         forms.insert(0, f"You said {c}. What has that meant for you so far?")
-    if has(c, PEOPLE) and has(c, PROBLEM):
+    if has(c, PEOPLE) and troubled(c):
         forms.insert(0, f"You said {c}. How is everyone coping with that?")
     return forms

@@ -71,6 +71,10 @@ def problems(text: str) -> list[str]:
             found.append(f"dangling pronoun: {quote!r}")
         if "them" in low or low[0] in ("they", "he", "she", "that", "this"):
             found.append(f"pronoun without a referent: {quote!r}")
+        if low[0] in ("who", "which", "where", "still", "also", "just", "hasn't", "isn't", "doesn't", "does", "is"):
+            found.append(f"a clause without its subject: {quote!r}")
+        if re.match(r"(?:if|when|unless|because|every time|by the time)\b", quote):
+            found.append(f"a condition quoted as a fact: {quote!r}")
         if set(low) & {"i", "me", "my", "mine", "i'm", "i've", "i'd", "i'll"}:
             found.append(f"the buyer's 'I' not turned round: {quote!r}")
         if HEDGE_ONLY.match(" ".join(low)):
@@ -116,6 +120,27 @@ def test_a_name_keeps_its_capital():
     assert "Luis hates contracts" in alternative(["leading_question"], "Luis hates contracts.")
     assert "teachers have had six new platforms" in alternative(
         ["pitch"], "Teachers have had six new platforms in four years.")
+
+
+def test_lists_and_possessives_are_not_clauses():
+    assert alternative(["leading_question"], "Twenty-two years now. It started as just me and my grandmother's "
+                                             "recipes.") == ("You said it started as just you and your grandmother's "
+                                                             "recipes. How are you thinking about that at the moment?")
+    text = alternative(["close"], "One of my managers, Tasha, still does ride-alongs.")
+    assert "still does" not in text and not problems(text), text
+
+
+def test_conditions_goals_and_hyphenated_subjects():
+    on_time = ("On-time is down to eighty-six percent. The grocery customer wants ninety-five, and they've told us "
+               "in writing.")
+    assert alternative(["benefit"], on_time) == ("You mentioned on-time is down to eighty-six percent. If that were "
+                                                 "solved, what would it change for you?")
+    goal = alternative(["benefit"], "Success is no-shows under five percent.")
+    assert goal.endswith(("What would reaching that mean for you?", "What would that be worth to you?")), goal
+    bids = "Truth is, the grocery account renews in October. They're taking bids. Lose it, and I'm laying off drivers."
+    assert "laying off" not in alternative(["close"], bids)
+    story = "But every time an order goes wrong, it lands on her, and she takes it personally."
+    assert "every time" not in alternative(["pitch"], story)
 
 
 @pytest.mark.parametrize("label", LABELS)
