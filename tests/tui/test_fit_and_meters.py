@@ -14,6 +14,7 @@ from textual.widgets import Input, TabbedContent
 
 sys.path.insert(0, str(Path(__file__).parent))
 from history_seed import PERSONA, conversation, store_session, wait_for  # noqa: E402
+from test_coach_screens import practise  # noqa: E402
 
 from simulator.conversation.scorecard import score  # noqa: E402
 from simulator.conversation.turns import Turn  # noqa: E402
@@ -22,7 +23,6 @@ from simulator.session.start import open_practice  # noqa: E402
 from simulator.session.store import Store  # noqa: E402
 from simulator.session.wording import counted  # noqa: E402
 from simulator.tui.app import AppOptions, make_app  # noqa: E402
-from simulator.tui.screens.practice import PracticeScreen  # noqa: E402
 from simulator.tui.screens.scorecard import ScorecardScreen, ScorecardView, figures_table  # noqa: E402
 from simulator.tui.widgets.charts import number, trend_numbers  # noqa: E402
 from simulator.tui.widgets.meters import Gauge  # noqa: E402
@@ -162,17 +162,6 @@ async def test_a_group_scorecard_leads_with_the_whole_session(size):
         assert str(tabs.get_tab(tabs.active).label) == "Sam"
         assert screen.query_one("#scorecard-scroll").scroll_y == 0
         assert "(Sam's turns)" in str(tabs.get_pane(tabs.active).query_one(".overall").render())
-
-
-async def practise(pilot, lines: list[str]) -> PracticeScreen:
-    app = pilot.app
-    await wait_for(pilot, lambda: isinstance(app.screen, PracticeScreen) and len(app.screen.query(TurnView)) == 1)
-    screen = app.screen
-    for n, line in enumerate(lines, 1):
-        screen.query_one("#typed", Input).value = line
-        await pilot.press("enter")
-        await wait_for(pilot, lambda n=n: len(screen.query(TurnView)) == 1 + 2 * n)
-    return screen
 
 
 @pytest.mark.parametrize("persona_id", sorted(load_all()[0]))
