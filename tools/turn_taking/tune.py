@@ -14,7 +14,6 @@ import argparse
 import itertools
 import json
 import statistics
-import sys
 from pathlib import Path
 
 from simulator.bench.turn_set import DEV, load, speak
@@ -76,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--verbose", action="store_true", help="print every judgement")
     parser.add_argument("--cache", type=Path, help="keep (or reuse) what the models made of the spoken set here")
-    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(argv)
     rows = judgements(args.cache)
     for row in rows if args.verbose else ():
         print(f"{row[0]:6s} {row[1]:10s} {str(row[2]):5s} sound {row[3]:.2f} words {row[4]:.2f}  {row[5]}")
