@@ -3,7 +3,8 @@
 With open speakers the microphone hears the buyer.  Rapport knows exactly what it played: the
 player hands every output block to :meth:`EchoGate.played`.  For each microphone block,
 :meth:`EchoGate.clean` finds where the recent microphone audio lines up with what was played around
-the time it was captured (normalised cross-correlation over a few seconds, by FFT), fits the echo's
+the time it was captured (normalised cross-correlation over a few seconds, by FFT: the output's
+latency changes, most at a stream's start and after an underrun), fits the echo's
 gain by least squares and subtracts the delayed, scaled copy.  Searching by capture time keeps this
 right when the pipeline falls behind the microphone (a slow transcription on a busy machine); when
 the echo path jumps inside the matched window (an output underrun, lost input), a shorter window and
@@ -30,9 +31,12 @@ from simulator.speech.audio import BLOCK, SAMPLE_RATE
 #: how much of what was played is kept (the microphone's queue holds up to 10 s)
 HISTORY_S = 12.0
 #: what was played is searched from this long before a block was captured to this long after (the
-#: output's and the input's latencies are only estimates)
+#: output's and the input's latencies are only estimates).  The output's estimate is its full buffer, but
+#: a stream that has just started or has just run dry plays with an emptier one: through PulseAudio the
+#: buyer's first words reached the microphone 0.7 s before their estimated time, then the gap closed over
+#: about 2 s.  Searching 0.5 s after missed those words and took them for a barge-in.
 SEARCH_BEFORE_S = 2.0
-SEARCH_AFTER_S = 0.5
+SEARCH_AFTER_S = 1.5
 #: microphone audio matched against it
 MATCH_SAMPLES = 4 * BLOCK
 #: correlation from which the microphone is taken to hold the echo

@@ -35,19 +35,20 @@ def echo_path(played: np.ndarray, underruns: list[tuple[float, float]], gain: fl
     return (heard + np.random.default_rng(0).normal(0, 1e-3, heard.size)).astype(np.float32)
 
 
-def run_gate(played: np.ndarray, mic: np.ndarray, behind_s: float = 0.0) -> list[float]:
+def run_gate(played: np.ndarray, mic: np.ndarray, behind_s: float = 0.0, stamped_late_s: float = 0.0) -> list[float]:
     """Feed the gate as the player and the pipeline do; the VAD's probability for each cleaned window.
 
     Times are simulated (perf_counter-like seconds): the output block at sample j is heard at j / 16000,
     the microphone block ending at sample i was captured at i / 16000.  ``behind_s``: how far the
-    pipeline is behind the microphone (what it cleans now was captured that long ago)."""
+    pipeline is behind the microphone (what it cleans now was captured that long ago).  ``stamped_late_s``: the
+    player's estimate of when a block is heard is this much later than the truth (its latency is over-estimated)."""
     gate, vad = EchoGate(), StreamingVad()
     given, probs = 0, []
     for start in range(0, mic.size - BLOCK + 1, BLOCK):
         end = start + BLOCK
         behind = int(behind_s * SAMPLE_RATE)
         while given < min(played.size, end + behind + LEAD):  # the output callback runs ahead, in 320s
-            gate.played(played[given : given + 320], T0 + given / SAMPLE_RATE)
+            gate.played(played[given : given + 320], T0 + given / SAMPLE_RATE + stamped_late_s)
             given += 320
         probs.append(vad.window(gate.clean(mic[start:end], at=T0 + end / SAMPLE_RATE)))
     return probs
@@ -79,6 +80,13 @@ def test_the_buyers_own_voice_never_sounds_like_a_barge_in(buyer, underruns):
 def test_a_pipeline_seconds_behind_the_microphone_still_finds_the_echo(buyer):
     """A slow transcription held the pipeline up: what it cleans now was captured 3.5 s ago."""
     probs = run_gate(buyer, echo_path(buyer, [(2.0, 0.04)]), behind_s=3.5)
+    assert longest_run(probs) < BARGE_IN_WINDOWS
+
+
+def test_a_reply_heard_sooner_than_the_player_estimates_is_still_found(buyer):
+    """A fresh stream (or one that ran dry) plays with an empty buffer: through PulseAudio the buyer's first words
+    reached the microphone 0.7 s before the player's estimate (the full buffer's latency)."""
+    probs = run_gate(buyer, echo_path(buyer, []), stamped_late_s=0.3 + 0.7)
     assert longest_run(probs) < BARGE_IN_WINDOWS
 
 
