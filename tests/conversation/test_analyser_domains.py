@@ -105,20 +105,20 @@ def test_numbers_are_read_spoken_or_written():
 
 #: Sets, domains and figures known to miss a target, as measured (docs/analyser.md). Strict: a mark whose test starts
 #: passing fails until it is removed.  The first sets were measured for analyser 1.9 before the second training
-#: batches of fundraising, insurance, property and field sales were written (so this is their second look); the
-#: second sets were written after that and measured once, by analyser 2.0.
-_FIRST = "analyser 2.0; the first sets' second look (docs/analyser.md)"
-_SECOND = "analyser 2.0, measured once on the second held-out set (docs/analyser.md)"
+#: batches of fundraising, insurance, property and field sales were written; the second sets were written after that
+#: and measured once, by analyser 2.0.  Analyser 2.1 (five more batches) is a further look at both.
+_FIRST = "analyser 2.1; the first sets' third look (docs/analyser.md)"
 DOMAIN_GAPS: dict[tuple[str, str, str, str], str] = {
-    ("first", "fundraising", "as written", "stance"): f"stance 0.928 of 125; {_FIRST}",
-    ("first", "fundraising", "unpunctuated", "stance"): f"stance 0.928 of 125; {_FIRST}",
-    ("first", "fundraising", "as written", "macro-F1"): f"macro-F1 0.877; {_FIRST}",
+    ("first", "fundraising", "as written", "stance"): f"stance 0.920 of 125; {_FIRST}",
+    ("first", "fundraising", "unpunctuated", "stance"): f"stance 0.912 of 125; {_FIRST}",
+    ("first", "fundraising", "as written", "macro-F1"): f"macro-F1 0.878; {_FIRST}",
     ("first", "fundraising", "unpunctuated", "macro-F1"): f"macro-F1 0.874; {_FIRST}",
-    ("first", "insurance", "as written", "stance"): f"stance 0.941 of 135; {_FIRST}",
-    ("first", "insurance", "unpunctuated", "stance"): f"stance 0.941 of 135; {_FIRST}",
-    ("first", "property", "as written", "stance"): f"stance 0.947 of 132; {_FIRST}",
-    ("first", "field-sales", "unpunctuated", "stance"): f"stance 0.942 of 121; {_FIRST}",
-    ("second", "consumer-finance", "as written", "stance"): f"stance 0.937 of 126; {_SECOND}",
+    ("first", "insurance", "as written", "stance"): f"stance 0.940 of 134; {_FIRST}",
+    ("first", "insurance", "unpunctuated", "stance"): f"stance 0.940 of 134; {_FIRST}",
+    ("first", "property", "as written", "stance"): f"stance 0.932 of 132; {_FIRST}",
+    ("first", "property", "unpunctuated", "stance"): f"stance 0.939 of 132; {_FIRST}",
+    ("first", "field-sales", "as written", "stance"): f"stance 0.9496 (113 of 119); {_FIRST}",
+    ("first", "field-sales", "unpunctuated", "stance"): f"stance 0.941 of 119; {_FIRST}",
 }
 
 
