@@ -92,7 +92,7 @@ KEYS: dict[str, str] = {
                   "small long years real actually compared",
     "oh_ack_but": "but however though although said still except",
     "c_ask": "can shall should could may good ready so deal count in sound take sign let move go signed signing get "
-             "what where",
+             "set what where",
     "c_paper": "agreement contract order paperwork purchase docusign invoice onboarding kick kickoff go next pull "
                "commit commitment lock on place put count get start installation install trial pilot sign signature "
                "deposit card payment official book booked reserve hold raise got have need like want "
