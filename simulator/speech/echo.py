@@ -49,6 +49,8 @@ SPLITS = 2
 ECHO_ONLY = 0.15
 #: after the last audible output, for how long the microphone is still cleaned
 TAIL_S = 1.0
+#: how much raw microphone audio is kept for :meth:`EchoGate.snapshot` (diagnostics)
+RAW_S = 3.0
 
 
 class EchoGate:
@@ -63,6 +65,8 @@ class EchoGate:
         self.echo_blocks = 0
         #: the last blocks' checks: (captured at, best correlation, share of the energy left) (diagnostics)
         self.trace: deque[tuple[float, float, float]] = deque(maxlen=8)
+        #: the last microphone blocks as given to :meth:`clean`, with their capture times (diagnostics)
+        self._raw: deque[tuple[float, np.ndarray]] = deque(maxlen=int(RAW_S * SAMPLE_RATE / BLOCK))
 
     def played(self, block: np.ndarray, heard_at: float) -> None:
         """What the speaker plays (any block size), and when it is heard."""
@@ -89,6 +93,7 @@ class EchoGate:
         block = np.asarray(block, np.float32)
         self._mic = np.concatenate([self._mic[block.size :], block])
         at = time.perf_counter() if at is None else at
+        self._raw.append((at, block))
         if not self.active_at(at):
             return block
         first, last = at - MATCH_SAMPLES / SAMPLE_RATE - SEARCH_BEFORE_S, at + SEARCH_AFTER_S
@@ -124,6 +129,23 @@ class EchoGate:
             echo_only = _share(residual, part, level / SPLITS) < ECHO_ONLY
             parts.append(np.zeros_like(part) if echo_only else residual)
         return np.concatenate(parts).astype(np.float32)
+
+
+    def snapshot(self) -> dict[str, np.ndarray]:
+        """The last few seconds of raw microphone audio and of what was played, with their times, to study a
+        barge-in afterwards (``np.savez(path, **gate.snapshot())``): ``mic`` and ``mic_at`` (each block's capture
+        time), ``played``, ``played_at`` and ``played_sizes`` (each output block's time heard and length)."""
+        with self._lock:
+            played = list(self._played)
+        raw = list(self._raw)
+        empty = np.zeros(0, np.float32)
+        return {
+            "mic": np.concatenate([b for _, b in raw]) if raw else empty,
+            "mic_at": np.array([at for at, _ in raw]),
+            "played": np.concatenate([b for _, b in played]) if played else empty,
+            "played_at": np.array([at for at, _ in played]),
+            "played_sizes": np.array([b.size for _, b in played]),
+        }
 
 
 def _remove(mic: np.ndarray, reference: np.ndarray, lag: int) -> np.ndarray:

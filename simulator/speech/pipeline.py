@@ -165,6 +165,8 @@ class VoicePipeline:
         self._barge_windows = 0
         #: every barge-in: when, how far behind the microphone, and the echo gate's last checks (diagnostics)
         self.barge_ins: list[dict] = []
+        #: the echo gate's raw audio at the latest barge-in (``EchoGate.snapshot``), for diagnostics
+        self.last_barge_in_audio: dict | None = None
         self._stop = threading.Event()
         self._count = 0
         self._speaking: _Speaking | None = None
@@ -283,6 +285,8 @@ class VoicePipeline:
                   for at, corr, left in (self.echo.trace if self.echo is not None else ())]
         self.barge_ins.append({"t": self.endpointer.time_s, "at": captured, "behind_s": round(fed - captured, 3),
                                "echo": checks})
+        if self.echo is not None:  # the audio behind the latest one only (about 1 MB)
+            self.last_barge_in_audio = self.echo.snapshot()
 
     # -- the endpointer's requests ---------------------------------------------------------------
     def _submit(self, audio: np.ndarray) -> concurrent.futures.Future:

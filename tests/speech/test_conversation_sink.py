@@ -137,6 +137,10 @@ def converse(tmp_path: Path, synth, *, push_to_talk: bool = False, loudspeakers:
             pipeline.voice.close()
         recording = recorder.stop()
     session.timeline = timeline(events, plays, pipeline.barge_ins)  # for a failure's message
+    if pipeline.last_barge_in_audio is not None:  # the raw audio behind a barge-in, to study a failure
+        saved = tmp_path / "last-barge-in.npz"
+        np.savez(saved, **pipeline.last_barge_in_audio)
+        session.timeline += f"\nthe echo gate's audio at the last barge-in: {saved}"
     return session, recording, events, replies
 
 

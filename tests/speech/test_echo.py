@@ -101,3 +101,16 @@ def test_the_rep_talking_over_the_buyer_is_still_heard(buyer, underruns):
     # heard as speech for 128 ms running within 300 ms of the rep's first sound
     first = next(i for i in range(onset, len(probs)) if min(probs[i - BARGE_IN_WINDOWS + 1 : i + 1]) >= 0.5)
     assert (first - onset) * BLOCK / SAMPLE_RATE <= 0.3
+
+
+def test_a_snapshot_keeps_the_raw_audio_and_what_was_played(buyer):
+    """What a barge-in is studied from afterwards: the raw microphone blocks and the output, with their times."""
+    gate = EchoGate()
+    for i in range(10):
+        gate.played(buyer[i * 320 : (i + 1) * 320], T0 + i * 0.02)
+    for i in range(200):  # 6.4 s of microphone: only the last 3 s are kept
+        gate.clean(buyer[i * BLOCK : (i + 1) * BLOCK], at=T0 + (i + 1) * BLOCK / SAMPLE_RATE)
+    snap = gate.snapshot()
+    assert snap["mic"].size == snap["mic_at"].size * BLOCK == int(3.0 * SAMPLE_RATE / BLOCK) * BLOCK
+    assert np.array_equal(snap["mic"][-BLOCK:], buyer[199 * BLOCK : 200 * BLOCK])
+    assert snap["played_sizes"].sum() == snap["played"].size == 3200 and snap["played_at"][0] == T0
