@@ -130,7 +130,6 @@ class EchoGate:
             parts.append(np.zeros_like(part) if echo_only else residual)
         return np.concatenate(parts).astype(np.float32)
 
-
     def snapshot(self) -> dict[str, np.ndarray]:
         """The last few seconds of raw microphone audio and of what was played, with their times, to study a
         barge-in afterwards (``np.savez(path, **gate.snapshot())``): ``mic`` and ``mic_at`` (each block's capture
