@@ -111,7 +111,7 @@ def sentence_clauses(text: str) -> list[tuple[str, bool, bool]]:
         # "We've got three clinics: the original ..., one by ...": what follows a colon is a clause of its own
         for part in _split(sentence.strip(" .!?;:").replace(": ", ", ")):
             part = _TAIL_FILLERS.sub("", _LEAD_FILLERS.sub("", part.strip())).strip(" ,")
-            if part and parts and (_SUBORDINATE.match(parts[-1]) or _imperative_if(parts[-1])):
+            if part and parts and dependent(parts[-1]):
                 parts[-1] += ", " + part  # the rest of the sentence depends on it
             elif part:
                 parts.append(_LEAD_PHRASE.sub("", part))
