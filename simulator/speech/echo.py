@@ -77,11 +77,6 @@ class EchoGate:
             if np.abs(block).max(initial=0.0) > 1e-4:
                 self._last_sound = heard_at
 
-    @property
-    def active(self) -> bool:
-        """True while the buyer's voice can still be in the microphone."""
-        return self.active_at(time.perf_counter())
-
     def active_at(self, at: float) -> bool:
         """Whether the buyer's voice could be in what the microphone captured at ``at`` (perf_counter)."""
         return at - self._last_sound < TAIL_S

@@ -255,8 +255,8 @@ class VoicePipeline:
         if not self.listening:
             block = np.zeros_like(block)
         speaking = self.voice is not None and self.voice.speaking
-        if self.s.loudspeakers:
-            if speaking or (self.echo is not None and self.echo.active):
+        if self.s.loudspeakers:  # no echo gate then (run.build_pipeline): the tail covers the room
+            if speaking:
                 self._quiet_until = fed + self.s.loudspeaker_tail_s
             if fed < self._quiet_until:
                 block = np.zeros_like(block)  # the microphone would hear the buyer: hear nothing
