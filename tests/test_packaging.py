@@ -18,7 +18,7 @@ import pytest
 from tests.conftest import ROOT, require_service
 
 PACKAGE = ROOT / "simulator"
-TOOLS = ("train", "evaluate", "corpus", "llm_local")
+TOOLS = ("train", "evaluate", "corpus", "llm_local", "stt_local", "local_server")
 
 
 def test_the_runtime_package_never_imports_tools_or_tests():

@@ -18,25 +18,16 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import os
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
 
 from simulator.errors import RapportError
+from tools.local_server import LocalServer, free_port, run
+
+__all__ = ["DEFAULT_MODEL", "LlamaServer", "free_port", "main", "missing"]
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_MODEL = ROOT / ".cache" / "models" / "SmolLM2-135M-Instruct.Q4_1.gguf"
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def missing(model: Path = DEFAULT_MODEL) -> str | None:
@@ -48,17 +39,8 @@ def missing(model: Path = DEFAULT_MODEL) -> str | None:
     return None
 
 
-@dataclass
-class LlamaServer:
+class LlamaServer(LocalServer):
     """A running llama.cpp server; stop it with ``stop()`` or by leaving the ``with`` block."""
-
-    port: int
-    process: subprocess.Popen
-    log: Path
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/v1"
 
     @classmethod
     def start(cls, model: Path = DEFAULT_MODEL, log: Path | None = None, startup_s: float = 90.0,
@@ -71,48 +53,10 @@ class LlamaServer:
         log = log or Path(os.environ.get("TMPDIR", "/tmp")) / f"rapport-llama-{port}.log"
         cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1",
                "--port", str(port), "--n_ctx", "2048", "--n_threads", str(threads)]
-        # a log file, not a pipe (a full pipe would block the server); passive OpenMP threads, since
-        # spinning threads starve everyone on a busy machine
-        with open(log, "wb") as out:
-            process = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT,
-                                       env={"OMP_WAIT_POLICY": "PASSIVE", **os.environ, "PYTHONUNBUFFERED": "1"})
-        server = cls(port, process, log)
-        try:
-            server._wait(startup_s)
-        except BaseException:
-            server.stop()
-            raise
-        return server
-
-    def _wait(self, startup_s: float) -> None:
-        deadline = time.monotonic() + startup_s
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                tail = self.log.read_text(errors="replace").strip().splitlines()[-1:] or ["no output"]
-                raise RapportError(f"the local LLM server exited ({self.process.returncode}): {tail[0]}")
-            try:
-                with urllib.request.urlopen(f"{self.base_url}/models", timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                pass
-            time.sleep(0.5)
-        raise RapportError(f"the local LLM server did not start within {startup_s:.0f} s (log: {self.log})")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-
-    def __enter__(self) -> LlamaServer:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        # passive OpenMP threads, since spinning threads starve everyone on a busy machine
+        env = {"OMP_WAIT_POLICY": "PASSIVE", **os.environ, "PYTHONUNBUFFERED": "1"}
+        return cls.launch(cmd, port=port, log=log, env=env, what="the local LLM server", health="/v1/models",
+                          startup_s=startup_s)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -139,11 +83,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"llm_local: {exc}", file=sys.stderr)
                 return 1
             env["OPENAI_BASE_URL"] = server.base_url
-        try:
-            return subprocess.run(args.command, env=env).returncode
-        except OSError as exc:
-            print(f"llm_local: cannot run {args.command[0]}: {exc.strerror}", file=sys.stderr)
-            return 127
+        return run("llm_local", args.command, env)
 
 
 if __name__ == "__main__":

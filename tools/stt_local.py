@@ -18,19 +18,14 @@ accepted).
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
 import os
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
 
 from simulator.errors import RapportError
-from tools.llm_local import free_port
+from tools.local_server import LocalServer, free_port, run
 
 MODEL_NAME = "whisper-1"
 
@@ -46,18 +41,8 @@ def missing() -> str | None:
     return None
 
 
-@dataclass
-class SttServer:
+class SttServer(LocalServer):
     """A running faster-whisper-server; stop it with ``stop()`` or by leaving the ``with`` block."""
-
-    port: int
-    process: subprocess.Popen
-    log: Path
-    folder: tempfile.TemporaryDirectory
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/v1"
 
     @classmethod
     def start(cls, model: Path | None = None, log: Path | None = None, startup_s: float = 60.0,
@@ -82,47 +67,8 @@ class SttServer:
                "--port", str(port), "--log-level", "info"]
         # offline: the model is a local folder, and nothing may try the model hub
         env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONUNBUFFERED": "1", "OMP_WAIT_POLICY": "PASSIVE"}
-        with open(log, "wb") as out:
-            process = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env)
-        server = cls(port, process, log, folder)
-        try:
-            server._wait(startup_s)
-        except BaseException:
-            server.stop()
-            raise
-        return server
-
-    def _wait(self, startup_s: float) -> None:
-        deadline = time.monotonic() + startup_s
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                tail = self.log.read_text(errors="replace").strip().splitlines()[-1:] or ["no output"]
-                raise RapportError(f"the local transcription server exited ({self.process.returncode}): {tail[0]}")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/health", timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                pass
-            time.sleep(0.3)
-        raise RapportError(f"the local transcription server did not start within {startup_s:.0f} s")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-        with contextlib.suppress(OSError):
-            self.folder.cleanup()
-
-    def __enter__(self) -> SttServer:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        return cls.launch(cmd, port=port, log=log, env=env, what="the local transcription server", health="/health",
+                          startup_s=startup_s, cleanup=folder.cleanup)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -139,11 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"stt_local: {exc}", file=sys.stderr)
         return 1
     with server:
-        try:
-            return subprocess.run(args, env={**os.environ, "RAPPORT_STT_URL": server.base_url}).returncode
-        except OSError as exc:
-            print(f"stt_local: cannot run {args[0]}: {exc.strerror}", file=sys.stderr)
-            return 127
+        return run("stt_local", args, {**os.environ, "RAPPORT_STT_URL": server.base_url})
 
 
 if __name__ == "__main__":
