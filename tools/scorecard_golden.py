@@ -3,9 +3,14 @@
 The file pins the scores of scorer 1.0, taken *before* the scorecard was parameterised by rubrics (issue 15):
 ``tests/conversation/test_rubric_golden.py`` checks that the default rubric still gives exactly these
 numbers, and ``tests/session/test_rubric_store.py`` that sessions stored with them rescore identically.
-Regenerate only when the scoring is meant to change (and bump ``SCORER_VERSION``)::
+When the scoring is meant to change, bump ``SCORER_VERSION`` and score the same conversations again (the
+changed cases are printed; read them)::
 
-    .venv/bin/python -m tools.scorecard_golden tests/data/scorecard_golden.json
+    .venv/bin/python -m tools.scorecard_golden --rescore tests/data/scorecard_golden.json
+
+Without ``--rescore`` the conversations are generated afresh from today's corpus, which has grown since the
+file was made: every case would change.  Scorer 1.1 re-scored the file once: a buyer's "Can we meet again on
+Friday at two?" is now a next step (one case).
 
 Conversations: 140 generated from the corpus's whole calls and buyer lines with a fixed seed (every
 label, multi-label turns, rep and buyer stretches, monologues over 45 s and 2 min, timed and untimed,
@@ -116,12 +121,46 @@ def cases(count: int = 140, seed: int = 15) -> list[tuple[list[Turn], dict]]:
     return out
 
 
-def main(path: str) -> None:
+def generate(path: str) -> None:
+    """Generate the conversations afresh (from today's corpus) and score them."""
     doc = [{"args": args, "turns": [t.to_dict() for t in turns], "card": score(turns, **args).to_dict()}
            for turns, args in cases()]
     Path(path).write_text(json.dumps(doc, ensure_ascii=False, indent=None) + "\n", encoding="utf-8")
     print(f"wrote {len(doc)} scorecards to {path}")
 
 
+def rescore(path: str) -> None:
+    """Keep the file's conversations and score them again with today's scorer, printing what changed.
+
+    Each stored card keeps its shape (the keys it had); keys the scorecard has gained since are not added."""
+    doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    for n, case in enumerate(doc):
+        card = score([Turn.from_dict(t) for t in case["turns"]], **case["args"]).to_dict()
+        changes: list[str] = []
+        case["card"] = _same_shape(case["card"], card, "", changes)
+        for change in changes:
+            print(f"case {n}: {change}")
+    Path(path).write_text(json.dumps(doc, ensure_ascii=False, indent=None) + "\n", encoding="utf-8")
+    print(f"re-scored {len(doc)} conversations in {path}")
+
+
+def _same_shape(old, new, where: str, changes: list[str]):
+    """``new`` cut to the keys of ``old`` (recursively); every value that differs is noted in ``changes``."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        return {k: _same_shape(v, new.get(k), f"{where}.{k}".lstrip("."), changes) for k, v in old.items()}
+    if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        return [_same_shape(a, b, f"{where}[{i}]", changes) for i, (a, b) in enumerate(zip(old, new, strict=True))]
+    if old != new and not where.endswith(("scorer_version", ".why", ".alternative")):
+        changes.append(f"{where}: {old!r} -> {new!r}")
+    return new
+
+
+def main(argv: list[str]) -> None:
+    rescoring = "--rescore" in argv
+    paths = [a for a in argv if a != "--rescore"]
+    path = paths[0] if paths else str(ROOT / "tests" / "data" / "scorecard_golden.json")
+    (rescore if rescoring else generate)(path)
+
+
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else str(ROOT / "tests" / "data" / "scorecard_golden.json"))
+    main(sys.argv[1:])

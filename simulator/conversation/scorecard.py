@@ -56,7 +56,7 @@ from simulator.conversation.scorecard_figures import (  # noqa: F401  (re-export
 )
 from simulator.conversation.turns import Turn
 
-SCORER_VERSION = "1.0"
+SCORER_VERSION = "1.1"
 
 #: Penalty points per transactional move (a premature close costs more).
 MOVE_COST: dict[str, float] = {name: move(name).cost for name in COST_ORDER}

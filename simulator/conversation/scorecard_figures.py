@@ -52,6 +52,10 @@ REFERENCES["relationship"] = REFERENCES["next_step"]
 _NEXT_STEP = re.compile(
     r"\b(?:why don't you|can you|could you|would you|please)\s+(?:send|email|come back|follow up|put together|"
     r"share|show|set up|book|call)|\b(?:could|can|shall) we\s+set up a (?:proper )?(?:follow-up|time|call|meeting)|"
+    # "Can we meet again on Friday at two?", "Could we talk on Tuesday?": a meeting at a time the buyer names
+    r"\b(?:could|can|shall) we\s+(?:meet|talk|speak|catch up|get together)(?:\s+again\b|\s+(?:again\s+)?"
+    r"(?:next (?:week|\w+day)|on (?:\w+day|the \d)|tomorrow|this (?:\w+day|afternoon|evening)|"
+    r"at (?:\d|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|noon))\b)|"
     r"\blet'?s\s+(?:set up|schedule|book|find|get|talk|meet|do|arrange|have)|"
     r"\b(?:send|email) me\b|\bset up a (?:time|call|meeting|demo)|\bcome back (?:next|on|in|and|with)|"
     r"\bi'?d like to (?:see|try|meet|bring|book|set|continue)|"

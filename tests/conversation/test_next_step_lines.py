@@ -85,9 +85,23 @@ def test_the_verifications_refusals(text):
     "OK. The next step is a call with Frank on Monday.",
     "Come and walk line four with Walt on Thursday night shift.",
     "I'd like you to meet Karen and see the desk in action.",
+    "Can we meet again on Friday at two?",
+    "Could we talk on Tuesday with my business partner?",
+    "Can we meet again?",
 ])
 def test_real_proposals_still_count(text):
     assert offers_next_step(Turn("buyer", text))
+
+
+@pytest.mark.parametrize("text", [
+    "Can we talk about the price?",
+    "Can we talk on the phone instead of email?",
+    "Can we talk later, I have a delivery coming.",
+    "I don't think we can meet again next week.",
+    "Can we meet? I mean, what would that even be for?",
+])
+def test_a_we_question_without_a_meeting_is_not_a_next_step(text):
+    assert not offers_next_step(Turn("buyer", text))
 
 
 def test_rapport_score_of_the_bakery_refusal(tmp_path):

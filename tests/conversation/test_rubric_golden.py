@@ -1,7 +1,9 @@
 """The default rubric reproduces the scorecard of before rubrics exactly.
 
 ``tests/data/scorecard_golden.json`` was recorded with scorer 1.0 *before* the scorecard was parameterised
-(``tools/scorecard_golden.py``): 140 generated conversations and the corpus's whole calls, scored.  Every
+(``tools/scorecard_golden.py``): 140 generated conversations and the corpus's whole calls, scored.  Scorer 1.1
+re-scored the same conversations (``--rescore``): one case changed, a buyer's "Can we meet again on Friday at
+two?" now counting as their next step.  Every
 value the old scorecard had must come out the same: overall, every figure (value, unit, verdict, detail,
 reference), the moments (turn, labels, cost), discovery, trust, moves and the formula with this session's
 arithmetic.  The moments' "why" and "alternative" are coaching text, owned by ``coaching``/``rephrase``, and
