@@ -5,6 +5,9 @@ and a store that cannot be read is one line, not a traceback."""
 
 from __future__ import annotations
 
+import json
+
+import pytest
 from rich.console import Console
 from textual.widgets import Input, Label, Static
 
@@ -12,6 +15,7 @@ from simulator.errors import RapportError
 from simulator.session.store import Store
 from simulator.tui.app import AppOptions, make_app
 from simulator.tui.screens.practice import PracticeScreen
+from simulator.tui.screens.replay import ReplayScreen, SessionReplayScreen
 from simulator.tui.screens.scorecard import ScorecardScreen, ScorecardView
 from simulator.tui.widgets.comparison import RetryComparison, figures_change_table, reactions_table
 from simulator.tui.widgets.turns import TurnView
@@ -98,7 +102,8 @@ async def test_the_retrys_scorecard_compares_it_with_the_original():
         trust = next(line for line in figures.splitlines() if line.strip().startswith("buyer trust"))
         assert trust.split()[-1] == "better"
         transactional = next(r for r in doc["moment"] if r["name"] == "transactional moves")
-        assert (transactional["before"], transactional["after"], transactional["change"]) == (2, 0, "better")
+        # the pitch (and, near the line at 0.44-0.58 depending on the analyser, a benefit) against none
+        assert transactional["before"] >= 1 and (transactional["after"], transactional["change"]) == (0, "better")
         assert "W: show the whole session" in str(section.query_one("#retry-key", Label).render())
 
         await pilot.press("w")  # the whole sessions' figures
@@ -175,3 +180,45 @@ async def test_after_a_hand_over_the_comparison_is_the_first_tab():
         line = app.screen.query_one("#retry-reactions", Static)
         await wait_for(pilot, lambda: "not stored" in shown(line))
         assert " ".join(shown(line).split()) == "This retry was not stored, so it cannot be compared with the original."
+
+
+async def test_a_stored_retry_replayed_shows_its_comparison_on_o(capsys):
+    """Replaying a stored retry, O opens its scorecard with the comparison first; an ordinary session's has none."""
+    from simulator.cli import main
+    from simulator.commands.simulate import run_script
+    from simulator.persona.loader import get
+    from simulator.session.recorder import Recorder
+
+    persona = get(PERSONA)
+    with Store.open() as store:
+        parent_id = store.create_session(persona.id, persona.model_dump(mode="json"), "offline", {"seed": 1})
+        run_script(persona, LINES, seed=1, sinks=[Recorder(store, parent_id)]).end()
+    with pytest.raises(SystemExit) as done:
+        main(["retry", f"{parent_id}:4", "--say", HOSTILE_RETRY, "--json"])
+    assert done.value.code == 0
+    retry_id = json.loads(capsys.readouterr().out)["retry"]
+
+    app = make_app(AppOptions())
+    async with app.run_test(size=(100, 30)) as pilot:
+        for sid, is_retry in ((retry_id, True), (parent_id, False)):
+            await app.push_screen(ReplayScreen(app.options, session_id=sid))
+            await wait_for(pilot, lambda: isinstance(app.screen, SessionReplayScreen) and app.screen.session)
+            assert "o scorecard" in shown(app.screen.query_one("#replay-status", Static))
+            await pilot.press("o")
+            await wait_for(pilot, lambda: isinstance(app.screen, ScorecardScreen) and app.screen.query(ScorecardView))
+            screen = app.screen
+            assert screen.session_id == sid and (screen.retry_of == parent_id) is is_retry
+            if is_retry:
+                section = screen.query_one(RetryComparison)
+                await wait_for(pilot, lambda section=section: section.doc is not None)
+                title = str(section.query_one("#retry-title", Label).render())
+                assert title == f"Compared with the original (session {parent_id}, turn 4)"
+                assert section.doc["after"]["said"] == HOSTILE_RETRY
+                assert section.region.y < screen.query_one(ScorecardView).region.y
+            else:
+                assert not screen.query(RetryComparison)
+            await pilot.press("escape")  # back to the replay, then to the list
+            await wait_for(pilot, lambda: isinstance(app.screen, SessionReplayScreen))
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: isinstance(app.screen, ReplayScreen))
+            await pilot.press("escape")

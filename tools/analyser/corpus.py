@@ -26,7 +26,9 @@ HELDOUT_SETS = (_DATA / "moves_heldout.psv", _DATA / "moves_heldout2.psv", _DATA
 DOMAIN_DIR = _DATA / "domains_heldout"
 #: the second per-domain held-out sets (other authors, written after analyser 1.9 was measured on the first)
 DOMAIN_DIR2 = _DATA / "domains_heldout2"
-DOMAIN_DIRS = {"first": DOMAIN_DIR, "second": DOMAIN_DIR2}
+#: the third per-domain held-out sets (authors c7, c8), written while analyser 2.1 was current and scored first by 2.2
+DOMAIN_DIR3 = _DATA / "domains_heldout3"
+DOMAIN_DIRS = {"first": DOMAIN_DIR, "second": DOMAIN_DIR2, "third": DOMAIN_DIR3}
 
 
 @dataclass(frozen=True)

@@ -200,6 +200,7 @@ class SessionReplayScreen(Screen):
         Binding("r", "rescore", "Re-score", show=False),
         Binding("e", "export", "Export", show=False),
         Binding("t", "retry", "Retry this moment", show=False),
+        Binding("o", "scorecard", "Scorecard (a retry's: compared with the original)", show=False),
         Binding("escape", "back", "Back"),
     ]
 
@@ -221,7 +222,7 @@ class SessionReplayScreen(Screen):
                 yield Static("", id="turn-detail")
                 yield Label("Trust over the session", classes="title", id="trust-heading")
                 yield TrustChart([], caption=CAPTION, id="replay-trust")
-        yield Static("p play · c costliest moments · t retry this moment · r re-score · e export · Esc back",
+        yield Static("p play · c costliest · t retry · o scorecard · r re-score · e export · Esc back",
                      id="replay-status",
                      classes="dim")
         yield Footer()
@@ -328,6 +329,21 @@ class SessionReplayScreen(Screen):
         while index is not None and index >= 0 and turns[index].speaker != "rep":
             index -= 1
         self.app.action_retry(self.session_id, None if index is None or index < 0 else index + 1)
+
+    def action_scorecard(self) -> None:
+        """The stored scorecard on its own screen; a retry's starts with the comparison with the session it retries."""
+        if self.session is None:
+            return
+        card = self.session.scorecard
+        if not card:
+            self.notify("This session has not been scored yet: r re-scores it.", severity="warning")
+            return
+        from simulator.tui.screens.scorecard import ScorecardScreen
+
+        s = self.session.summary
+        self.app.push_screen(ScorecardScreen({", ".join(s.reps) or "rep": card},
+                                             title=f"Scorecard: session {s.id} · {self.buyer_name}",
+                                             session_id=s.id, retry_of=s.parent_id, db_url=self.owner.options.db_url))
 
     def action_play(self) -> None:
         if self.session is None or self.current() is None:
