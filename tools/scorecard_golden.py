@@ -1,6 +1,7 @@
 """Record what the scorecard gives for a fixed, varied set of conversations (``tests/data/scorecard_golden.json``).
 
-The file pins the scores of scorer 1.0, taken *before* the scorecard was parameterised by rubrics (issue 15):
+The file pins the scores of scorer 1.1: scorer 1.0's, taken *before* the scorecard was parameterised by rubrics
+(issue 15), with the one case 1.1 changed re-scored (see below):
 ``tests/conversation/test_rubric_golden.py`` checks that the default rubric still gives exactly these
 numbers, and ``tests/session/test_rubric_store.py`` that sessions stored with them rescore identically.
 When the scoring is meant to change, bump ``SCORER_VERSION`` and score the same conversations again (the
