@@ -270,6 +270,8 @@ class OfflineEngine:
             r.say(entry.says) or r.say(persona.lines.deflect, replies.GENERIC["deflect"])
         elif u.category == "broad":
             self._broad(r, last)
+        elif u.kind == "offtopic":  # small talk gets small talk, never a fact
+            r.say(persona.lines.chat, replies.GENERIC["chat"])
         else:
             r.say(persona.lines.deflect, replies.GENERIC["deflect"])
 

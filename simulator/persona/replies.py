@@ -59,6 +59,11 @@ GENERIC: dict[str, list[str]] = {
         "Of course. Go ahead.",
         "Thanks, good to meet you too.",
     ],
+    "chat": [
+        "Ha, not as much as I'd like. Work keeps me busy.",
+        "Oh, you know how it is. Busy, but good.",
+        "Ha, that's a story for another day.",
+    ],
     "deflect": [
         "Hm. Not something I've given much thought to, honestly.",
         "I couldn't really tell you much about that.",

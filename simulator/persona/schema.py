@@ -15,7 +15,7 @@ A persona is one TOML file; docs/personas.md is the reference.  The models::
     ProfileEntry: the public profile, what anyone may know without trust: id (from the topic
              unless given), topic, keywords, says (1-3 lines in the buyer's voice)
     Lines:   the buyer's reactions: pitch, leading, rebuttal, close_early, close_pushed,
-             close_ready, guarded, listening, small_talk, deflect, unclear, next_step, not_ready,
+             close_ready, guarded, listening, small_talk, chat, deflect, unclear, next_step, not_ready,
              goodbye
 
 ``load_persona(path)`` reads and validates one file and raises ``PersonaError`` (a
@@ -153,6 +153,11 @@ class Lines(_Model):
     guarded: list[str] = Field(default_factory=list, description="deflecting a question asked too soon")
     listening: list[str] = Field(default_factory=list, description="acknowledging being heard")
     small_talk: list[str] = Field(default_factory=list)
+    chat: list[str] = Field(
+        default_factory=list,
+        description="answering small talk about themselves or everyday life (\"Do you get out on the road much?\", "
+                    "\"How was your weekend?\"): friendly and short, no facts",
+    )
     deflect: list[str] = Field(
         default_factory=list,
         description="a clear question the buyer has nothing public or earned to say about, referred to generically",
@@ -329,7 +334,7 @@ def load_persona(path: str | Path) -> Persona:
 # ---- the leak check: lines said before any trust must not give away a hidden fact -------------------
 #
 # Public lines (said or sent to the LLM before the rep has earned anything): the situation, the
-# opening line, every profile line, small talk and deflections.  Hidden lines: the ``says`` and
+# opening line, every profile line, small talk, chat and deflections.  Hidden lines: the ``says`` and
 # ``more`` of each fact with trust_needed > 0.  Both are cut into sentences (at . ! ? ;).  A public
 # sentence gives a hidden fact away when it shares with one of the fact's sentences
 #   - a number above twelve (digits or words: "40", "forty", "a hundred and twenty") that no public
@@ -440,6 +445,7 @@ def public_lines(persona: Persona) -> list[tuple[str, str]]:
     for entry in persona.profile:
         lines += [(f"profile[{entry.id}].says", line) for line in entry.says]
     lines += [("lines.small_talk", line) for line in persona.lines.small_talk]
+    lines += [("lines.chat", line) for line in persona.lines.chat]
     lines += [("lines.deflect", line) for line in persona.lines.deflect]
     return lines
 

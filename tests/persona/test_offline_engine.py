@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import pytest
 
+from simulator.config import bundled_personas_dir
 from simulator.conversation.moves import Analysis
 from simulator.conversation.turns import Turn
 from simulator.errors import RapportError
@@ -173,6 +174,26 @@ def test_a_question_no_fact_covers_gets_a_deflection_not_a_hidden_fact():
         reply = OfflineEngine(1).reply(plant, high, Analysis(text, ("question",)), [])
         assert reply.revealed == () and reply.text
         assert "understand" not in reply.text.lower()
+
+
+SMALL_TALK = ("How was your weekend?", "Did you catch the game last night?")
+
+
+@pytest.mark.parametrize("pid", [p.stem for p in sorted(bundled_personas_dir().glob("*.toml"))])
+def test_small_talk_gets_small_talk_and_a_question_no_fact_covers_a_deflection(pid):
+    """Issue 11: small talk about the buyer or everyday life gets the persona's own chat (never a fact, never "not my
+    department"); a business question no fact or profile line answers gets a deflection."""
+    persona = get(pid)
+    assert persona.lines.chat, pid  # every shipped buyer has its own
+    high = replace(BuyerState.start(persona), trust=95)
+    # the trucking director, asked about himself (tried as a rep would: he used to say "Not my department")
+    road = ("Do you get out on the road yourself much these days?",) if pid == "logistics-ops-director" else ()
+    for text in (*SMALL_TALK, *road):
+        reply = OfflineEngine(1).reply(persona, high, Analysis(text, ("question",)), [])
+        assert reply.revealed == () and reply.text in persona.lines.chat, (pid, text, reply.text)
+    asked = Analysis("What accounting software do you use for payroll?", ("question",))
+    reply = OfflineEngine(1).reply(persona, high, asked, [])
+    assert reply.text not in persona.lines.chat, (pid, reply.text)
 
 
 def _words(text: str) -> int:

@@ -162,12 +162,13 @@ def test_a_trust_zero_fact_is_never_leaked(tmp_path):
     assert leaks_with(tmp_path, text.replace("Owns a small bakery with two shops.", "Paper order book.")) == []
 
 
-def test_leak_check_covers_profile_opening_small_talk_and_deflect(tmp_path):
+def test_leak_check_covers_profile_opening_small_talk_chat_and_deflect(tmp_path):
     text = BASE.replace('opening_line = "Hello, come in."', 'opening_line = "Hi! Forty wedding cakes to go."')
     text += PROFILE.replace("The cinnamon buns, without a doubt.", "Every order goes in the paper book.")
-    text += '\n[lines]\nsmall_talk = ["We redo three cakes a month."]\ndeflect = ["No idea. Ask the order book."]\n'
+    text += ('\n[lines]\nsmall_talk = ["We redo three cakes a month."]\n'
+             'chat = ["Ha, I live in the paper order book."]\ndeflect = ["No idea. Ask the order book."]\n')
     fields = [line.split(":")[0] for line in leaks_with(tmp_path, text)]
-    assert fields == ["opening_line", "profile[best].says", "lines.small_talk", "lines.deflect"]
+    assert fields == ["opening_line", "profile[best].says", "lines.small_talk", "lines.chat", "lines.deflect"]
 
 
 def test_the_old_bakery_situation_leaks(tmp_path):
