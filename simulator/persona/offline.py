@@ -196,9 +196,13 @@ class OfflineEngine:
         elif explored is not None:
             r.say(explored.explored, replies.GENERIC["concern_explored"])
         elif "question" in labels or (labels <= {"other"} and looks_like_question(rep.text)):
-            self._question(r, rep.text)  # a clear question the analyser left unlabelled is still a question
+            # a clear question the analyser left unlabelled is still a question; one it also heard as rapport
+            # ("How are you doing today?") gets small talk when no fact or public line answers it
+            self._question(r, rep.text, small_talk="rapport" in labels)
         elif "listening" in labels:
             self._listening(r, rep.text)
+        elif "rapport" in labels and looks_like_question(rep.text):
+            self._small_talk_question(r, rep.text)
         elif "rapport" in labels:
             r.say(lines.small_talk, replies.GENERIC["small_talk"])
         elif replies.is_backchannel(rep.text) and state.last_topic:
@@ -244,7 +248,7 @@ class OfflineEngine:
                 self._problem = f"{exc}; the buyer matches questions by their words only"
             return None
 
-    def _question(self, r: _Reply, text: str) -> None:
+    def _question(self, r: _Reply, text: str, small_talk: bool = False) -> None:
         persona, state = r.persona, r.state
         m = match(text, persona, state.revealed)
         if m.next_step:
@@ -270,10 +274,20 @@ class OfflineEngine:
             r.say(entry.says) or r.say(persona.lines.deflect, replies.GENERIC["deflect"])
         elif u.category == "broad":
             self._broad(r, last)
-        elif u.kind == "offtopic":  # small talk gets small talk, never a fact
+        elif u.kind == "offtopic" or small_talk:  # small talk gets small talk, never a fact
             r.say(persona.lines.chat, replies.GENERIC["chat"])
         else:
             r.say(persona.lines.deflect, replies.GENERIC["deflect"])
+
+    def _small_talk_question(self, r: _Reply, text: str) -> None:
+        """Small talk asked as a question ("How was your weekend?"): a public profile line when one answers it,
+        else the persona's chat; never a fact, whatever the matcher finds."""
+        u = self._understand(text, r.persona)
+        if u is not None and u.category == "profile" and u.profile_id is not None:
+            entry = next(e for e in r.persona.profile if (e.id or e.topic) == u.profile_id)
+            if r.say(entry.says):
+                return
+        r.say(r.persona.lines.chat, replies.GENERIC["chat"])
 
     def _broad(self, r: _Reply, last: Fact | None) -> None:
         """A wide opener: the next situation fact the buyer would tell anyone, else more on the current thread."""

@@ -60,9 +60,9 @@ GENERIC: dict[str, list[str]] = {
         "Thanks, good to meet you too.",
     ],
     "chat": [
-        "Ha, not as much as I'd like. Work keeps me busy.",
-        "Oh, you know how it is. Busy, but good.",
-        "Ha, that's a story for another day.",
+        "Oh, busy, you know how it is. But good, thanks.",
+        "Ha, can't complain. Not enough hours in the day.",
+        "Good, thanks. Busy, as always.",
     ],
     "deflect": [
         "Hm. Not something I've given much thought to, honestly.",

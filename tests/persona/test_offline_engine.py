@@ -196,6 +196,21 @@ def test_small_talk_gets_small_talk_and_a_question_no_fact_covers_a_deflection(p
     assert reply.text not in persona.lines.chat, (pid, reply.text)
 
 
+def test_small_talk_the_analyser_hears_as_rapport_gets_chat_a_greeting_gets_small_talk():
+    dave = get("logistics-ops-director")
+    state = replace(BuyerState.start(dave), trust=60)
+    asked = (("How was your weekend?", ("rapport",)), ("How are you doing today?", ("question", "rapport")))
+    for text, labels in asked:
+        reply = OfflineEngine(1).reply(dave, state, Analysis(text, labels), [])
+        assert reply.text in dave.lines.chat and reply.revealed == (), (text, reply.text)
+    thanks = OfflineEngine(1).reply(dave, state, Analysis("Thanks for having me.", ("rapport",)), [])
+    assert thanks.text in dave.lines.small_talk
+    # thanks and then a real question is still a question (issue 13's misread, fixed in the analyser)
+    opener = Analysis("Thanks for making the time, Dave. Could you tell me a bit about how your operation runs today?",
+                      ("question", "rapport"))
+    assert OfflineEngine(1).reply(dave, state, opener, []).revealed
+
+
 def _words(text: str) -> int:
     return len(text.split())
 
