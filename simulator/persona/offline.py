@@ -270,8 +270,7 @@ class OfflineEngine:
         if u.fact_id is not None:
             self._about_fact(r, persona.fact(u.fact_id))
         elif u.category == "profile" and u.profile_id is not None:
-            entry = next(e for e in persona.profile if (e.id or e.topic) == u.profile_id)
-            r.say(entry.says) or r.say(persona.lines.deflect, replies.GENERIC["deflect"])
+            self._profile(r, u.profile_id) or r.say(persona.lines.deflect, replies.GENERIC["deflect"])
         elif u.category == "broad":
             self._broad(r, last)
         elif u.kind == "offtopic" or small_talk:  # small talk gets small talk, never a fact
@@ -283,11 +282,15 @@ class OfflineEngine:
         """Small talk asked as a question ("How was your weekend?"): a public profile line when one answers it,
         else the persona's chat; never a fact, whatever the matcher finds."""
         u = self._understand(text, r.persona)
-        if u is not None and u.category == "profile" and u.profile_id is not None:
-            entry = next(e for e in r.persona.profile if (e.id or e.topic) == u.profile_id)
-            if r.say(entry.says):
-                return
-        r.say(r.persona.lines.chat, replies.GENERIC["chat"])
+        public = u is not None and u.category == "profile" and u.profile_id is not None
+        if not (public and self._profile(r, u.profile_id)):
+            r.say(r.persona.lines.chat, replies.GENERIC["chat"])
+
+    @staticmethod
+    def _profile(r: _Reply, profile_id: str) -> bool:
+        """Say the public profile entry ``profile_id``; False when it has nothing left to say."""
+        entry = next(e for e in r.persona.profile if (e.id or e.topic) == profile_id)
+        return r.say(entry.says)
 
     def _broad(self, r: _Reply, last: Fact | None) -> None:
         """A wide opener: the next situation fact the buyer would tell anyone, else more on the current thread."""
