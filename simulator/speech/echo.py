@@ -116,10 +116,6 @@ class EchoGate:
                 self.trace.append((at, corr, share))
                 return np.zeros_like(block)
         self.trace.append((at, best_corr, best))
-        if at > self._last_sound:
-            # the buyer has stopped: no jump can happen in what is played any more, and a part as short as 16 ms
-            # matches some stretch of the last words by chance (the first sound of the rep's answer would go)
-            return block
         # the jump is inside the block itself: each part of the block is matched on its own
         parts = []
         for part in np.split(block, SPLITS):

@@ -103,27 +103,6 @@ def test_the_rep_talking_over_the_buyer_is_still_heard(buyer, underruns):
     assert (first - onset) * BLOCK / SAMPLE_RATE <= 0.3
 
 
-@pytest.mark.parametrize("gap_s", [0.3, 0.5, 0.7])
-def test_the_reps_answer_just_after_the_buyer_stops_keeps_its_first_sounds(buyer, gap_s):
-    """Inside the echo tail (1 s after the buyer's last sound) the gate once matched the 16 ms halves of the rep's
-    first blocks against the buyer's last words by chance and erased them: the sink test's rep said "What does a
-    normal morning look like?" and was heard as "Does a normal morning...". Nothing of the answer may go."""
-    rep = load_audio(SPEECH / "arctic_a0024.wav")
-    mic = echo_path(buyer, [])
-    at = DELAY + buyer.size + int(gap_s * SAMPLE_RATE)
-    mic = np.concatenate([mic, np.zeros(at + rep.size + SAMPLE_RATE - mic.size, np.float32)])
-    mic[at : at + rep.size] += rep
-    gate, kept = EchoGate(), []
-    for i in range(0, buyer.size, 320):
-        gate.played(buyer[i : i + 320], T0 + i / SAMPLE_RATE)
-    for start in range(0, mic.size - BLOCK + 1, BLOCK):
-        kept.append(gate.clean(mic[start : start + BLOCK], at=T0 + (start + BLOCK) / SAMPLE_RATE))
-    cleaned = np.concatenate(kept)[at : at + rep.size]
-    said = mic[at : at + cleaned.size]
-    first = slice(0, int(0.4 * SAMPLE_RATE))  # the first word
-    assert np.array_equal(cleaned[first], said[first])
-
-
 def test_a_snapshot_keeps_the_raw_audio_and_what_was_played(buyer):
     """What a barge-in is studied from afterwards: the raw microphone blocks and the output, with their times."""
     gate = EchoGate()
