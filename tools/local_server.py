@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from collections.abc import Callable
@@ -90,8 +91,6 @@ class LocalServer:
 
 def run(tool: str, command: list[str], env: dict[str, str]) -> int:
     """Run ``command`` with ``env``; its exit status, or 127 with one line when it cannot be run."""
-    import sys
-
     try:
         return subprocess.run(command, env=env).returncode
     except OSError as exc:
