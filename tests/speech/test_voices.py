@@ -91,7 +91,9 @@ def test_every_shipped_persona_speaks_its_words_in_its_own_voice(path, synth, tr
     expected = len(text.split()) / settings.rate * 60
     assert 0.6 * expected < audio.size / SAMPLE_RATE < 1.6 * expected  # about its rate (words per minute)
     heard = transcriber.transcribe(audio).text
-    assert wer(text, heard) <= 0.6, heard  # measured 0.00-0.44 here; garbled or silent speech is ~1
+    # Measured 0.00-0.61 (saas-sales-vp's en-US+m3 at 190 wpm is the hardest for tiny.en, 0.22-0.61: libespeak's
+    # output for the same line differs slightly from call to call); garbled or silent speech is ~1.
+    assert wer(text, heard) <= 0.75, heard
 
 
 def test_a_broken_voice_never_crashes_and_warns_once(synth):
