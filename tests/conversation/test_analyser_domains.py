@@ -107,24 +107,22 @@ def test_numbers_are_read_spoken_or_written():
 #: passing fails until it is removed.  The first sets were measured for analyser 1.9 before the second training
 #: batches of fundraising, insurance, property and field sales were written; the second sets were written after that
 #: and measured first by analyser 2.0; the third sets (authors c7, c8) were written while 2.1 was current and
-#: measured first by analyser 2.2 (four more batches for those domains, written at the same time by a9 and a10).
-_FIRST = "analyser 2.2; the first sets' fourth look (docs/analyser.md)"
-_SECOND = "analyser 2.2; the second sets' third look"
-_THIRD = "analyser 2.2; the third sets' first look"
+#: measured first by analyser 2.2 (four more batches for those domains, written at the same time by a9 and a10);
+#: 2.3 adds batches 36-39 (authors a11, a12).
+_FIRST = "analyser 2.3; the first sets' fifth look (docs/analyser.md)"
+_THIRD = "analyser 2.3; the third sets' second look"
 DOMAIN_GAPS: dict[tuple[str, str, str, str], str] = {
-    ("first", "fundraising", "as written", "stance"): f"stance 0.920 of 125; {_FIRST}",
-    ("first", "fundraising", "unpunctuated", "stance"): f"stance 0.912 of 125; {_FIRST}",
-    ("first", "fundraising", "unpunctuated", "macro-F1"): f"macro-F1 0.877; {_FIRST}",
-    ("first", "insurance", "as written", "stance"): f"stance 0.940 of 134; {_FIRST}",
-    ("first", "insurance", "unpunctuated", "stance"): f"stance 0.940 of 134; {_FIRST}",
-    ("first", "property", "as written", "stance"): f"stance 0.947 of 132; {_FIRST}",
-    ("first", "property", "unpunctuated", "stance"): f"stance 0.947 of 132; {_FIRST}",
+    ("first", "fundraising", "as written", "stance"): f"stance 0.928 of 125; {_FIRST}",
+    ("first", "fundraising", "unpunctuated", "stance"): f"stance 0.920 of 125; {_FIRST}",
+    ("first", "insurance", "as written", "stance"): f"stance 0.948 (127 of 134); {_FIRST}",
+    ("first", "insurance", "unpunctuated", "stance"): f"stance 0.948 (127 of 134); {_FIRST}",
     ("first", "field-sales", "as written", "stance"): f"stance 0.9496 (113 of 119); {_FIRST}",
     ("first", "field-sales", "unpunctuated", "stance"): f"stance 0.9496 (113 of 119); {_FIRST}",
-    ("second", "consumer-finance", "as written", "stance"): f"stance 0.944 (118 of 125); {_SECOND}",
-    ("third", "insurance", "as written", "stance"): f"stance 0.945 (121 of 128); {_THIRD}",
-    ("third", "insurance", "unpunctuated", "stance"): f"stance 0.938 (120 of 128); {_THIRD}",
-    ("third", "field-sales", "unpunctuated", "stance"): f"stance 0.946 (122 of 129); {_THIRD}",
+    ("third", "insurance", "unpunctuated", "stance"): f"stance 0.945 (121 of 128); {_THIRD}",
+    ("third", "field-sales", "as written", "stance"): f"stance 0.946 (122 of 129); {_THIRD}",
+    ("third", "field-sales", "unpunctuated", "stance"): f"stance 0.938 (121 of 129); {_THIRD}",
+    ("third", "fundraising", "as written", "stance"): f"stance 0.938 (121 of 129); {_THIRD}",
+    ("third", "fundraising", "unpunctuated", "stance"): f"stance 0.938 (121 of 129); {_THIRD}",
 }
 
 

@@ -27,9 +27,9 @@ VARIANTS = ["as written", "unpunctuated"]
 #: Measurements known to miss a target, with the measured figures (docs/analyser.md). The marks are
 #: strict: a test that starts passing fails until its mark is removed.
 KNOWN_GAPS: dict[tuple[str, str], str] = {
-    ("cross-validation", "stance"): "known gap (analyser 2.2): 5-fold CV stance 0.932 / 0.937 on the 35-batch "
+    ("cross-validation", "stance"): "known gap (analyser 2.3): 5-fold CV stance 0.933 / 0.937 on the 39-batch "
     "corpus, whose batches were written to weight the hardest boundaries",
-    ("leave one batch out", "stance"): "known gap (analyser 2.2): leave-one-batch-out stance 0.934 / 0.937; a new "
+    ("leave one batch out", "stance"): "known gap (analyser 2.3): leave-one-batch-out stance 0.935 / 0.938; a new "
     "author's hard cases are the weakest spot (docs/analyser.md)",
 }
 
@@ -79,8 +79,16 @@ def measured(corpus):
 MEASURES = ["cross-validation", "leave one batch out", *(p.stem for p in HELDOUT_SETS)]
 
 
+#: leave one batch out trains a model per batch (39 now): about 6 minutes on the earlier development machine, 26 on
+#: session 10's slower one, where the suite's 600 s per test stopped it. The timeout is there to catch a hang.
+SLOW = {"leave one batch out": 3600, "cross-validation": 1200}
+
+
 def cases(figure: str):
-    return [pytest.param(m, v, marks=gap(m, figure), id=f"{m}-{v}") for m in MEASURES for v in VARIANTS]
+    def marks(m: str) -> list:
+        return [*([gap(m, figure)] if gap(m, figure) else []), *([pytest.mark.timeout(SLOW[m])] if m in SLOW else [])]
+
+    return [pytest.param(m, v, marks=marks(m), id=f"{m}-{v}") for m in MEASURES for v in VARIANTS]
 
 
 def scores_for(measured, measure, variant):
