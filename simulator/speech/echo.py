@@ -11,7 +11,10 @@ the echo path jumps inside the matched window (an output underrun, lost input), 
 then the block's parts are matched on their own.  When almost nothing is left (less than
 ``ECHO_ONLY`` of the block's energy, or of the echo's level over the window when the block is quieter:
 the echo path's own distortion, a word's tail), the block is silence; otherwise what is left is the
-rep talking over the buyer, so barge-in still works.
+rep talking over the buyer, so barge-in still works.  While the buyer is heard, a block is also judged against the
+echo's loudness over the last half second (a quiet stretch after loud words is not a voice); once the buyer is
+silent, a part of a block counts as echo only at about the delay the echo path last showed (a quick answer's first
+sounds are not erased by a chance match with the buyer's last words).
 
 This is a linear echo remover for a single path (a virtual sink, a headset's leak, a laptop's
 speakers at a desk): it does not model a room's reverberation.  In a reverberant room use
@@ -49,6 +52,19 @@ SPLITS = 2
 ECHO_ONLY = 0.15
 #: after the last audible output, for how long the microphone is still cleaned
 TAIL_S = 1.0
+#: once the buyer has fallen silent, a part of a block is taken for the echo only where it matches what was played
+#: at about the delay the echo path last showed (this far either side): a 16 ms stretch of the rep's voice matches
+#: some stretch of the buyer's last seconds by chance, and zeroing it cut a quick answer's first sounds
+DELAY_TOLERANCE_S = 0.06
+#: how long a measured delay is trusted
+DELAY_MEMORY_S = 3.0
+#: while the buyer is heard, what is left after removing the echo is judged against the echo's loudness over this
+#: long too (not only the last few blocks): a quiet stretch of the buyer's reply, after loud words, left a misfit
+#: that the VAD took for speech (a phantom barge-in in the hands-free sink test); a rep talking over the buyer is
+#: about as loud as the echo, or louder
+LOUD_S = 0.5
+#: the share of that loudness a block's energy is judged against
+LOUD_SHARE = 0.5
 #: how much raw microphone audio is kept for :meth:`EchoGate.snapshot` (diagnostics)
 RAW_S = 3.0
 
@@ -61,12 +77,16 @@ class EchoGate:
         self._played: deque[tuple[float, np.ndarray]] = deque()  # (when heard, block)
         self._last_sound = -1e9  # perf_counter when the last non-silent output is heard
         self._mic = np.zeros(MATCH_SAMPLES, np.float32)
+        #: (captured at, delay): how long after its estimated hearing the echo last reached the microphone
+        self._delay: tuple[float, float] | None = None
         #: blocks cleaned while the buyer could be heard (for tests and the benchmark)
         self.echo_blocks = 0
         #: the last blocks' checks: (captured at, best correlation, share of the energy left) (diagnostics)
         self.trace: deque[tuple[float, float, float]] = deque(maxlen=8)
         #: the last microphone blocks as given to :meth:`clean`, with their capture times (diagnostics)
         self._raw: deque[tuple[float, np.ndarray]] = deque(maxlen=int(RAW_S * SAMPLE_RATE / BLOCK))
+        #: the energy of the last microphone blocks (raw), for the echo's recent loudness
+        self._energy: deque[float] = deque(maxlen=max(1, int(LOUD_S * SAMPLE_RATE / BLOCK)))
 
     def played(self, block: np.ndarray, heard_at: float) -> None:
         """What the speaker plays (any block size), and when it is heard."""
@@ -89,18 +109,21 @@ class EchoGate:
         self._mic = np.concatenate([self._mic[block.size :], block])
         at = time.perf_counter() if at is None else at
         self._raw.append((at, block))
+        self._energy.append(float(np.dot(block, block)))
         if not self.active_at(at):
             return block
         first, last = at - MATCH_SAMPLES / SAMPLE_RATE - SEARCH_BEFORE_S, at + SEARCH_AFTER_S
         with self._lock:
-            near = [played for heard, played in self._played if first <= heard <= last]
-        reference = np.concatenate(near) if near else np.zeros(0, np.float32)
+            near = [(heard, played) for heard, played in self._played if first <= heard <= last]
+        reference = np.concatenate([played for _, played in near]) if near else np.zeros(0, np.float32)
         if reference.size < MATCH_SAMPLES or float(np.dot(self._mic, self._mic)) < 1e-8:
             return block
         self.echo_blocks += 1
         # how loud the echo has been (per block): a quiet block (a word's tail) is judged against it, so the
         # echo path's small misfit there is not taken for a voice
         level = float(np.dot(self._mic, self._mic)) * block.size / MATCH_SAMPLES
+        if at <= self._last_sound:  # the buyer is heard: against the echo's loudness over the last LOUD_S too
+            level = max(level, LOUD_SHARE * sum(self._energy) / len(self._energy))
         # the longest window that explains the block: a jump in the echo path (an output underrun, input lost
         # on a busy machine) breaks the longer one for a few blocks
         best, best_corr = 1.0, 0.0
@@ -114,16 +137,28 @@ class EchoGate:
             best = min(best, share)
             if share < ECHO_ONLY:
                 self.trace.append((at, corr, share))
+                self._delay = (at, at - _heard_at(near, lag + size - 1))
                 return np.zeros_like(block)
         self.trace.append((at, best_corr, best))
         # the jump is inside the block itself: each part of the block is matched on its own
         parts = []
-        for part in np.split(block, SPLITS):
+        size = block.size // SPLITS
+        for i, part in enumerate(np.split(block, SPLITS)):
             lag, corr = _best_lag(part, reference)
+            part_at = at - (SPLITS - 1 - i) * size / SAMPLE_RATE
+            if corr >= MIN_CORRELATION and not self._plausible(near, lag + size - 1, part_at):
+                corr = 0.0
             residual = _remove(part, reference, lag) if corr >= MIN_CORRELATION else part
             echo_only = _share(residual, part, level / SPLITS) < ECHO_ONLY
             parts.append(np.zeros_like(part) if echo_only else residual)
         return np.concatenate(parts).astype(np.float32)
+
+    def _plausible(self, near: list[tuple[float, np.ndarray]], index: int, at: float) -> bool:
+        """Whether what was played at ``index`` (of ``near``'s blocks joined) can be the echo captured at ``at``: always
+        while the buyer is heard; after that, only at about the echo path's last measured delay, if one is known."""
+        if at - self._last_sound <= 0 or self._delay is None or at - self._delay[0] > DELAY_MEMORY_S:
+            return True
+        return abs(at - _heard_at(near, index) - self._delay[1]) <= DELAY_TOLERANCE_S
 
     def snapshot(self) -> dict[str, np.ndarray]:
         """The last few seconds of raw microphone audio and of what was played, with their times, to study a
@@ -140,6 +175,15 @@ class EchoGate:
             "played_at": np.array([at for at, _ in played]),
             "played_sizes": np.array([b.size for _, b in played]),
         }
+
+
+def _heard_at(near: list[tuple[float, np.ndarray]], index: int) -> float:
+    """When sample ``index`` of ``near``'s blocks joined is heard."""
+    for heard, played in near:
+        if index < played.size:
+            return heard + index / SAMPLE_RATE
+        index -= played.size
+    return near[-1][0] + (near[-1][1].size + index) / SAMPLE_RATE if near else 0.0
 
 
 def _remove(mic: np.ndarray, reference: np.ndarray, lag: int) -> np.ndarray:

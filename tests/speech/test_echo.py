@@ -114,3 +114,24 @@ def test_a_snapshot_keeps_the_raw_audio_and_what_was_played(buyer):
     assert snap["mic"].size == snap["mic_at"].size * BLOCK == int(3.0 * SAMPLE_RATE / BLOCK) * BLOCK
     assert np.array_equal(snap["mic"][-BLOCK:], buyer[199 * BLOCK : 200 * BLOCK])
     assert snap["played_sizes"].sum() == snap["played"].size == 3200 and snap["played_at"][0] == T0
+
+
+@pytest.mark.parametrize("gap_s", [0.3, 0.6, 0.9])
+def test_a_rep_who_answers_quickly_keeps_their_first_sounds(buyer, gap_s):
+    """For a second after the buyer falls silent the gate still cleans the microphone; a 16 ms stretch of the rep's
+    voice matched some stretch of the buyer's last seconds by chance and was zeroed ("What does..." heard as
+    "Does..."). After the buyer, the echo is only looked for at the delay the echo path last showed."""
+    rep = load_audio(SPEECH / "arctic_a0024.wav")
+    played = np.concatenate([buyer, np.zeros(4 * SAMPLE_RATE, np.float32)])
+    mic = echo_path(played, [])
+    onset = DELAY + buyer.size + int(gap_s * SAMPLE_RATE)
+    mic[onset : onset + rep.size] += rep[: mic.size - onset]
+    first = onset + int(np.flatnonzero(np.abs(rep) > 0.02)[0])
+    gate, cleaned, given = EchoGate(), [], 0
+    for start in range(0, mic.size - BLOCK + 1, BLOCK):
+        while given < min(played.size, start + BLOCK + LEAD):
+            gate.played(played[given : given + 320], T0 + given / SAMPLE_RATE)
+            given += 320
+        cleaned.append(gate.clean(mic[start : start + BLOCK], at=T0 + (start + BLOCK) / SAMPLE_RATE))
+    heard, said = np.concatenate(cleaned)[first : first + 6400], mic[first : first + 6400]  # its first 400 ms
+    assert float(np.dot(heard, heard)) >= 0.98 * float(np.dot(said, said))
