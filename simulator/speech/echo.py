@@ -142,11 +142,11 @@ class EchoGate:
         self.trace.append((at, best_corr, best))
         # the jump is inside the block itself: each part of the block is matched on its own
         parts = []
-        size = block.size // SPLITS
+        part_size = block.size // SPLITS
         for i, part in enumerate(np.split(block, SPLITS)):
             lag, corr = _best_lag(part, reference)
-            part_at = at - (SPLITS - 1 - i) * size / SAMPLE_RATE
-            if corr >= MIN_CORRELATION and not self._plausible(near, lag + size - 1, part_at):
+            part_at = at - (SPLITS - 1 - i) * part_size / SAMPLE_RATE
+            if corr >= MIN_CORRELATION and not self._plausible(near, lag + part_size - 1, part_at):
                 corr = 0.0
             residual = _remove(part, reference, lag) if corr >= MIN_CORRELATION else part
             echo_only = _share(residual, part, level / SPLITS) < ECHO_ONLY

@@ -34,9 +34,10 @@ KNOWN_GAPS: dict[tuple[str, str], str] = {
 }
 
 
-def gap(measure: str, figure: str):
+def gap(measure: str, figure: str) -> tuple:
+    """The strict xfail mark a known gap gets (none otherwise)."""
     reason = KNOWN_GAPS.get((measure, figure))
-    return pytest.mark.xfail(strict=True, reason=reason) if reason else ()
+    return (pytest.mark.xfail(strict=True, reason=reason),) if reason else ()
 
 
 @pytest.fixture(scope="module")
@@ -85,8 +86,8 @@ SLOW = {"leave one batch out": 3600, "cross-validation": 1200}
 
 
 def cases(figure: str):
-    def marks(m: str) -> list:
-        return [*([gap(m, figure)] if gap(m, figure) else []), *([pytest.mark.timeout(SLOW[m])] if m in SLOW else [])]
+    def marks(m: str) -> tuple:
+        return (*gap(m, figure), *((pytest.mark.timeout(SLOW[m]),) if m in SLOW else ()))
 
     return [pytest.param(m, v, marks=marks(m), id=f"{m}-{v}") for m in MEASURES for v in VARIANTS]
 

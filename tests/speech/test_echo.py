@@ -35,23 +35,30 @@ def echo_path(played: np.ndarray, underruns: list[tuple[float, float]], gain: fl
     return (heard + np.random.default_rng(0).normal(0, 1e-3, heard.size)).astype(np.float32)
 
 
-def run_gate(played: np.ndarray, mic: np.ndarray, behind_s: float = 0.0, stamped_late_s: float = 0.0) -> list[float]:
-    """Feed the gate as the player and the pipeline do; the VAD's probability for each cleaned window.
+def feed_gate(played: np.ndarray, mic: np.ndarray, behind_s: float = 0.0,
+              stamped_late_s: float = 0.0) -> list[np.ndarray]:
+    """Feed the gate as the player and the pipeline do; each cleaned microphone block.
 
     Times are simulated (perf_counter-like seconds): the output block at sample j is heard at j / 16000,
     the microphone block ending at sample i was captured at i / 16000.  ``behind_s``: how far the
     pipeline is behind the microphone (what it cleans now was captured that long ago).  ``stamped_late_s``: the
     player's estimate of when a block is heard is this much later than the truth (its latency is over-estimated)."""
-    gate, vad = EchoGate(), StreamingVad()
-    given, probs = 0, []
+    gate = EchoGate()
+    given, cleaned = 0, []
     for start in range(0, mic.size - BLOCK + 1, BLOCK):
         end = start + BLOCK
         behind = int(behind_s * SAMPLE_RATE)
         while given < min(played.size, end + behind + LEAD):  # the output callback runs ahead, in 320s
             gate.played(played[given : given + 320], T0 + given / SAMPLE_RATE + stamped_late_s)
             given += 320
-        probs.append(vad.window(gate.clean(mic[start:end], at=T0 + end / SAMPLE_RATE)))
-    return probs
+        cleaned.append(gate.clean(mic[start:end], at=T0 + end / SAMPLE_RATE))
+    return cleaned
+
+
+def run_gate(played: np.ndarray, mic: np.ndarray, behind_s: float = 0.0, stamped_late_s: float = 0.0) -> list[float]:
+    """:func:`feed_gate`, and the VAD's probability for each cleaned window."""
+    vad = StreamingVad()
+    return [vad.window(block) for block in feed_gate(played, mic, behind_s, stamped_late_s)]
 
 
 def longest_run(probs: list[float], threshold: float = 0.5) -> int:
@@ -127,11 +134,6 @@ def test_a_rep_who_answers_quickly_keeps_their_first_sounds(buyer, gap_s):
     onset = DELAY + buyer.size + int(gap_s * SAMPLE_RATE)
     mic[onset : onset + rep.size] += rep[: mic.size - onset]
     first = onset + int(np.flatnonzero(np.abs(rep) > 0.02)[0])
-    gate, cleaned, given = EchoGate(), [], 0
-    for start in range(0, mic.size - BLOCK + 1, BLOCK):
-        while given < min(played.size, start + BLOCK + LEAD):
-            gate.played(played[given : given + 320], T0 + given / SAMPLE_RATE)
-            given += 320
-        cleaned.append(gate.clean(mic[start : start + BLOCK], at=T0 + (start + BLOCK) / SAMPLE_RATE))
-    heard, said = np.concatenate(cleaned)[first : first + 6400], mic[first : first + 6400]  # its first 400 ms
+    cleaned = np.concatenate(feed_gate(played, mic))
+    heard, said = cleaned[first : first + 6400], mic[first : first + 6400]  # its first 400 ms
     assert float(np.dot(heard, heard)) >= 0.98 * float(np.dot(said, said))
