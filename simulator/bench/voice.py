@@ -92,20 +92,15 @@ def _session_run(count: int) -> tuple[list, list[float], float, str]:
 def _barge_in() -> Result | None:
     """Rep starts talking while the buyer speaks on a real output device: time until the buyer is silent."""
     import subprocess
-    import threading
 
     try:
         if subprocess.run(["pactl", "info"], capture_output=True, timeout=5).returncode != 0:
             return None
     except (OSError, subprocess.TimeoutExpired):
         return None
-    from simulator.speech.audio import SAMPLE_RATE
-    from simulator.speech.pipeline import Listener, VoicePipeline
     from simulator.speech.playback import Player
-    from simulator.speech.sources import FileSource
     from simulator.speech.transcriber import make_transcriber
-    from simulator.speech.tts import VoiceSettings, shared_synthesizer
-    from simulator.speech.voice import BuyerVoice
+    from simulator.speech.tts import shared_synthesizer
 
     transcriber = make_transcriber()
     synth = shared_synthesizer()
@@ -113,6 +108,28 @@ def _barge_in() -> Result | None:
         player = Player("pulse")
     except Exception:  # noqa: BLE001 - no pulse device in PortAudio
         return None
+    try:
+        results = _barge_in_trials(transcriber, synth, player)
+    finally:
+        player.close()
+    return Result(
+        "barge-in: rep starts -> buyer silent (median ms)",
+        float(statistics.median(results)),
+        "ms",
+        300,
+        detail=f"{len(results)} trials on PulseAudio: {', '.join(f'{r:.0f}' for r in results)} ms",
+    )
+
+
+def _barge_in_trials(transcriber, synth, player) -> list[float]:
+    import threading
+
+    from simulator.speech.audio import SAMPLE_RATE
+    from simulator.speech.pipeline import Listener, VoicePipeline
+    from simulator.speech.sources import FileSource
+    from simulator.speech.tts import VoiceSettings
+    from simulator.speech.voice import BuyerVoice
+
     results = []
     for _ in range(5):
         voice = BuyerVoice(synth, player)
@@ -132,13 +149,7 @@ def _barge_in() -> Result | None:
         # the rep's first sound reaches the "microphone" at started_at + onset + lead
         results.append((silent_at - (source.started_at + onset + lead)) * 1000)
         runner.join(20)
-    return Result(
-        "barge-in: rep starts -> buyer silent (median ms)",
-        float(statistics.median(results)),
-        "ms",
-        300,
-        detail=f"{len(results)} trials on PulseAudio: {', '.join(f'{r:.0f}' for r in results)} ms",
-    )
+    return results
 
 
 def run(quick: bool) -> list[Result]:

@@ -61,6 +61,12 @@ class EndpointSettings:
     #: Chosen on the development half: 0.85 ended 13 of 20 finished turns quickly instead of 11, with the
     #: same 3 of 41 paused turns cut (Smart Turn often hears a finished espeak sentence as unfinished)
     words_alone_above: float = 0.85
+    #: words' probability of a complete turn below which the turn never ends quickly, whatever the sound says
+    #: (at most the unsure pause): Smart Turn heard a comma pause ("I hear you on the budget, | but...") as a
+    #: finished turn on an AVX2-only CPU and outweighed words that read as unfinished. Chosen on the development
+    #: half on that CPU, the others as above: 0.3 cut 5 of 41 paused turns instead of 7, median decision still
+    #: 200 ms; 0.35 and 0.4 cut as many but waited 750 ms (two finished turns read at 0.32 and 0.34). 0: off
+    words_veto_below: float = 0.3
     #: Silero probability at or above which a window is speech
     threshold: float = 0.5
     #: less speech than this in a turn is a noise, not a turn
@@ -81,7 +87,8 @@ class EndpointSettings:
         """The pause (ms) that ends a turn with these judgements, and what it is called.
 
         Words sure of a complete turn (``words_alone_above``) end it quickly; otherwise the two
-        probabilities are combined in log-odds (``audio_weight`` for the sound); a judgement that could
+        probabilities are combined in log-odds (``audio_weight`` for the sound), and words that lean to an
+        unfinished turn (below ``words_veto_below``) keep it from ending quickly; a judgement that could
         not be made (no model) leaves the other to decide alone."""
         if text_p is not None and text_p >= self.words_alone_above:
             return self.quick_pause_ms, "complete"
@@ -91,7 +98,7 @@ class EndpointSettings:
             return self.unsure_pause_ms, "unsure"
         total = sum(w for w, _ in weighted)
         score = sum(w * _logit(p) for w, p in weighted) / total
-        if score >= self.quick_above:
+        if score >= self.quick_above and (text_p is None or text_p >= self.words_veto_below):
             return self.quick_pause_ms, "complete"
         if score >= self.unsure_above:
             return self.unsure_pause_ms, "unsure"

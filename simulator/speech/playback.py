@@ -151,6 +151,12 @@ class Player:
     def wait(self, timeout: float | None = None) -> bool:
         return self._idle.wait(timeout)
 
+    def __del__(self) -> None:
+        # a player dropped with its stream open left PortAudio's thread calling a freed callback: the process
+        # died minutes later (SIGILL / SIGSEGV in a native thread, found in ``rapport bench voice``)
+        if getattr(self, "_stream", None) is not None:
+            self.close()
+
     def close(self) -> None:
         """Stop and close the stream (the next :meth:`play` opens it again)."""
         self.stop()

@@ -79,7 +79,8 @@ def rep_audio(synth, folder: Path) -> list[Path]:
 
 
 def converse(tmp_path: Path, synth, *, push_to_talk: bool = False, loudspeakers: bool = False, turns: int = 10):
-    """Run a spoken conversation; returns (session, recording, events with wall times, replies)."""
+    """Run a spoken conversation; returns (session, recording, events with wall times, replies, the floor: the WER of
+    the same recogniser on the rep's lines as synthesised, before the sink, the echo gate and the turn-taking)."""
     ensure_pulse()
     from simulator.persona.factory import make_engine
     from simulator.persona.loader import get
@@ -141,7 +142,10 @@ def converse(tmp_path: Path, synth, *, push_to_talk: bool = False, loudspeakers:
         saved = tmp_path / "last-barge-in.npz"
         np.savez(saved, **pipeline.last_barge_in_audio)
         session.timeline += f"\nthe echo gate's audio at the last barge-in: {saved}"
-    return session, recording, events, replies
+    clean = [pipeline.transcriber.transcribe(load_audio(path)).text for path in lines[:turns]]
+    floor = wer(" ".join(REP_LINES[:turns]), " ".join(clean))
+    session.timeline += f"\nthe recogniser on the rep's lines as synthesised: WER {floor:.3f}, {clean}"
+    return session, recording, events, replies, floor
 
 
 def timeline(events: list, plays: list, barge_ins: list) -> str:
@@ -160,22 +164,23 @@ def timeline(events: list, plays: list, barge_ins: list) -> str:
     return "\n".join(f"{at - t0:8.2f}  {what}" for at, what in sorted(rows, key=lambda r: r[0]))
 
 
-def check_conversation(session, recording, events, replies, turns: int = 10) -> None:
+def check_conversation(session, recording, events, replies, floor: float, turns: int = 10) -> None:
     try:
-        _check_conversation(session, recording, events, replies, turns)
+        _check_conversation(session, recording, events, replies, floor, turns)
     except AssertionError as exc:
         raise AssertionError(f"{exc}\ntimeline:\n{session.timeline}") from None
 
 
-def _check_conversation(session, recording, events, replies, turns: int = 10) -> None:
+def _check_conversation(session, recording, events, replies, floor: float, turns: int = 10) -> None:
     from simulator.session.events import PhaseChanged
 
     reps = [t for t in session.turns if t.speaker == "rep"]
     buyers = [t for t in session.turns[1:] if t.speaker == "buyer"]
     assert len(reps) == turns, [t.text for t in reps]  # no phantom turn from the buyer's own voice
-    # espeak's voice is harder for tiny.en than a person's (~0.2 WER, audio/README.md): the conversation as a
-    # whole, as the sample-call tests do; every turn heard (the count above) and in order
-    assert wer(" ".join(REP_LINES[:turns]), " ".join(t.text for t in reps)) <= 0.3
+    # espeak's voice is hard for tiny.en (0.20-0.28 WER on these lines as synthesised, by CPU and decoding window;
+    # ~0.2 on the sample calls, audio/README.md): the sink, the echo gate and the turn boundaries may cost at most
+    # 0.1 more over the conversation as a whole; every turn heard (the count above) and in order
+    assert wer(" ".join(REP_LINES[:turns]), " ".join(t.text for t in reps)) <= floor + 0.1
     assert len(buyers) == turns
     spoken = [r for r in replies if r.chunks]
     assert len(spoken) == turns + 1  # the opening line is spoken too

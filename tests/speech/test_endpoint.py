@@ -54,6 +54,8 @@ S = ep.EndpointSettings(audio_weight=0.5, quick_above=1.0, unsure_above=-1.0, pa
         (0.05, 0.9, S.quick_pause_ms, "complete"),  # words sure of a complete turn decide alone
         (0.05, 0.8, S.unsure_pause_ms, "unsure"),
         (0.6, 0.5, S.unsure_pause_ms, "unsure"),
+        (0.99, 0.35, S.quick_pause_ms, "complete"),  # the sound sure enough to outweigh words in some doubt
+        (0.99, 0.29, S.unsure_pause_ms, "unsure"),  # but never words that read as unfinished (a comma pause)
         (0.1, 0.1, S.incomplete_pause_ms, "incomplete"),
         (None, 0.9, S.quick_pause_ms, "complete"),  # no end-of-turn model: the words decide alone
         (None, 0.1, S.incomplete_pause_ms, "incomplete"),

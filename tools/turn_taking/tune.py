@@ -82,21 +82,21 @@ def main(argv: list[str] | None = None) -> int:
     rate, delay, between = score(rows, EndpointSettings())
     print(f"the current defaults: cut rate {rate:.3f}, median decision {delay:.0f} ms, between cut {between}")
     best = []
-    for weight, quick_above, unsure_above, quick, unsure, incomplete, alone in itertools.product(
+    for weight, quick_above, unsure_above, quick, unsure, incomplete, alone, veto in itertools.product(
         (0.0, 0.2, 0.35, 0.5, 0.7), (-0.5, 0.0, 0.5, 1.0, 1.5), (-2.5, -2.0, -1.5, -1.0, -0.5, 0.0), (200, 300),
-        (500, 600, 800, 1000, 1300), (1500, 2000), (0.8, 0.85, 0.9, 0.95, 1.01)
+        (500, 600, 800, 1000, 1300), (1500, 2000), (0.8, 0.85, 0.9, 0.95, 1.01), (0.0, 0.2, 0.3, 0.4, 0.5)
     ):
         if unsure_above >= quick_above:
             continue
         s = EndpointSettings(audio_weight=weight, quick_above=quick_above, unsure_above=unsure_above,
                              quick_pause_ms=quick, unsure_pause_ms=unsure, incomplete_pause_ms=incomplete,
-                             words_alone_above=alone)
+                             words_alone_above=alone, words_veto_below=veto)
         rate, delay, between = score(rows, s)
         best.append((rate > 0.05, delay, rate, between, weight, quick_above, unsure_above, quick, unsure, incomplete,
-                     alone))
+                     alone, veto))
     best.sort()
     print("over 5%?, median decision ms, cut rate, between cut, audio weight, quick above, unsure above, "
-          "quick, unsure, incomplete, words alone above")
+          "quick, unsure, incomplete, words alone above, words veto below")
     for row in best[:5]:
         print(row)
     print("the frontier: the quickest median decision at each false cut-off rate")
