@@ -13,8 +13,8 @@ then the block's parts are matched on their own.  When almost nothing is left (l
 the echo path's own distortion, a word's tail), the block is silence; otherwise what is left is the
 rep talking over the buyer, so barge-in still works.  While the buyer is heard, a block is also judged against the
 echo's loudness over the last half second (a quiet stretch after loud words is not a voice); once the buyer is
-silent, a part of a block counts as echo only at about the delay the echo path last showed (a quick answer's first
-sounds are not erased by a chance match with the buyer's last words).
+silent, a window or a part of a block counts as echo only at about the delay the echo path last showed (a quick
+answer's first sounds are not erased by a chance match with the buyer's last words).
 
 This is a linear echo remover for a single path (a virtual sink, a headset's leak, a laptop's
 speakers at a desk): it does not model a room's reverberation.  In a reverberant room use
@@ -131,7 +131,7 @@ class EchoGate:
             window = self._mic[-size:]
             lag, corr = _best_lag(window, reference)
             best_corr = max(best_corr, corr)
-            if corr < MIN_CORRELATION:
+            if corr < MIN_CORRELATION or not self._plausible(near, lag + size - 1, at):
                 continue
             share = _share(_remove(window, reference, lag)[-block.size :], block, level)
             best = min(best, share)
