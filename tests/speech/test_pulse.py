@@ -107,7 +107,6 @@ def test_not_listening_hears_nothing(transcriber):
     assert heard == []
 
 
-
 def test_a_player_dropped_while_open_closes_its_stream():
     """A player dropped with its stream open (the barge-in benchmark did) left PortAudio's thread running a freed
     callback: the process died minutes later in a native thread. Dropping it now closes the stream."""
