@@ -1,6 +1,6 @@
 """Does the buyer answer the question the rep asked?  Measured end to end on held-out question sets.
 
-``python -m tools.buyer_eval [--engine offline] [--by-persona] [--misses N]``
+``python -m tools.buyer_eval [--by-persona] [--misses N] [--dev]``
 
 Each line of ``tests/data/buyer_eval/set-*.tsv`` is one rep question aimed at a fact of a persona (or
 ``broad``, ``profile``, ``offtopic``).  The question goes through the real analyser and the real offline
@@ -16,7 +16,9 @@ engine, as its first turn after the opening, with trust set high (100) so gating
 - guarded: with trust at the persona's start, an aimed question whose fact needs more trust gets that
   fact's own guarded line (when the fact has one).
 
-The sets are never used to choose anything; see ``tests/data/buyer_eval/README.md``.
+The sets are never used to choose anything; see ``tests/data/buyer_eval/README.md``.  ``--dev`` measures the
+same on the development sets instead (``tools/buyer_matcher_data/dev-*.tsv``: questions about the shipped personas
+by other authors, the place for choices that training cross-validation cannot make).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from simulator.persona.state import BuyerState
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL = ROOT / "tests" / "data" / "buyer_eval"
+DEV = ROOT / "tools" / "buyer_matcher_data"
 TARGETS = ("aimed", "offtopic")
 #: targets from the issue: aimed fact >= 0.90, off-topic >= 0.95
 GOALS = {"aimed": 0.90, "offtopic": 0.95}
@@ -57,9 +60,9 @@ def personas() -> dict[str, Persona]:
     return found
 
 
-def items(names: tuple[str, ...] = ()) -> list[Item]:
+def items(names: tuple[str, ...] = (), dev: bool = False) -> list[Item]:
     out = []
-    for path in sorted(EVAL.glob("set-*.tsv")):
+    for path in sorted(DEV.glob("dev-*.tsv") if dev else EVAL.glob("set-*.tsv")):
         name = path.stem
         if names and name not in names:
             continue
@@ -99,11 +102,11 @@ def ask(engine: OfflineEngine, persona: Persona, question: str, trust: float) ->
     return reply.revealed, reply.text, rep.labels
 
 
-def run(selected: tuple[str, ...] = ()) -> list[Outcome]:
+def run(selected: tuple[str, ...] = (), dev: bool = False) -> list[Outcome]:
     ps = personas()
     engine = OfflineEngine(seed=0)
     outcomes = []
-    for item in items(selected):
+    for item in items(selected, dev):
         persona = ps[item.persona]
         revealed, text, labels = ask(engine, persona, item.question, 100.0)
         outcome = Outcome(item, revealed, text, labels)
@@ -179,8 +182,9 @@ def main() -> None:
     parser.add_argument("--set", action="append", default=[], help="only this set (e.g. set-a); repeatable")
     parser.add_argument("--by-persona", action="store_true")
     parser.add_argument("--misses", type=int, default=0, help="list up to N misses")
+    parser.add_argument("--dev", action="store_true", help="the development sets (tools/buyer_matcher_data/dev-*.tsv)")
     args = parser.parse_args()
-    print(report(run(tuple(args.set)), args.by_persona, args.misses))
+    print(report(run(tuple(args.set), args.dev), args.by_persona, args.misses))
 
 
 if __name__ == "__main__":

@@ -36,6 +36,20 @@ def test_small_talk_finds_no_fact_and_an_everyday_question_finds_the_profile():
     assert u.fact_id is None and u.category == "profile" and u.profile_id == "opening-hours"
 
 
+@pytest.mark.parametrize(("persona", "question"), [
+    pytest.param("bakery-owner", "Have you tried the dumplings at the Saturday market?",
+                 marks=pytest.mark.xfail(strict=True, reason="known miss (docs/buyer.md): food and a market are "
+                                                             "close enough to the bakery's spreadsheet fact (0.28)")),
+    ("plant-manager", "Have you tried the new coffee place by the highway exit?"),
+    ("logistics-ops-director", "How are the kids getting on?"),
+])  # fmt: skip
+def test_small_talk_shaped_like_a_fact_opens_no_fact(persona, question):
+    """Shaped like a question about what was tried, or about people, but about nothing of the buyer's: the
+    content gate (its words are too far from every fact's own text) keeps the hidden facts closed."""
+    u = understand(question, get(persona))
+    assert u.fact_id is None
+
+
 def test_a_broad_opener_is_recognised():
     u = understand("tell me about the business", get("bakery-owner"))
     assert u.fact_id is None and u.category == "broad"
@@ -45,11 +59,13 @@ def test_the_model_file_matches_the_code_and_round_trips(tmp_path):
     m = understanding.model()
     assert m.kind_weights.shape[1] == len(CLASSES) and m.pair_weights.shape == (len(PAIR_FEATURES) + 1,)
     assert 0 < m.fact_threshold < 1 and 0 < m.none_threshold <= 1 and 0 < m.broad_threshold < 1
+    assert 0 < m.content_threshold < 1
     assert m.meta["questions"] > 1000 and m.meta["buyers"] >= 36
     path = tmp_path / "m.json"
     m.save(path)
     again = MatcherModel.load(path)
     assert again.vocab == m.vocab and np.allclose(again.kind_weights, m.kind_weights, atol=1e-5)
+    assert again.content_threshold == m.content_threshold
     doc = json.loads(path.read_text())
     doc["pair_features"] = doc["pair_features"][:-1]
     path.write_text(json.dumps(doc))

@@ -2,16 +2,19 @@
 
 ``python -m tools.buyer_matcher.train [--cv-only]``
 
-The data: fictional buyers from 36 lines of business with their facts, and rep questions aimed at a
-fact, or ``broad`` / ``profile`` / ``offtopic`` / ``uncovered``.  The two thresholds are chosen by
-6-fold cross-validation over buyers (a fold never sees the buyers it is scored on); the held-out
-sets in ``tests/data/buyer_eval`` are never read here.  Deterministic: full-batch gradient descent
-from zeros in a fixed order.
+The data: fictional buyers from 72 lines of business with their facts, and rep questions aimed at a
+fact, or ``broad`` / ``profile`` / ``offtopic`` / ``uncovered``.  6-fold cross-validation over buyers (a
+fold never sees the buyers it is scored on) chooses the broad threshold and reports its figures; the fact,
+none and content thresholds are chosen on the development sets ``dev-*.tsv`` (questions about the shipped
+personas by other authors; see ``DEV_OFFTOPIC_FLOOR``).  The held-out sets in ``tests/data/buyer_eval`` are
+never read here.  Deterministic: full-batch gradient descent from zeros in a fixed order.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import itertools
 import json
 from collections import Counter
 from dataclasses import dataclass
@@ -43,6 +46,16 @@ MIN_COUNT = 2
 FACT_THRESHOLDS = (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5)
 NONE_THRESHOLDS = (0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 OFFTOPIC_FLOOR, NONE_FLOOR = 0.97, 0.92
+#: the final fact, none and content thresholds are chosen on the development sets (questions about the shipped
+#: personas by other authors, ``dev-*.tsv``): of the triples that keep off-topic questions fact-free this often and
+#: come within one question of the best aimed rate, the one that answers the most profile questions without a
+#: hidden fact (then the strictest none threshold).  Cross-validation over
+#: the training buyers still chooses the broad threshold and reports its own figures: the training questions were
+#: written to reach their facts obliquely, so on them any gate on closeness in meaning costs aimed questions that
+#: real ones (the development sets) do not lose
+CONTENT_THRESHOLDS = (0.0, 0.15, 0.2, 0.25, 0.3)
+DEV_FACT_THRESHOLDS = (0.1, 0.15, 0.2, 0.25, 0.3, 0.4)
+DEV_OFFTOPIC_FLOOR = 0.97
 #: broad-opener thresholds tried; questions about no fact that are not openers must stay non-broad this often
 BROAD_THRESHOLDS = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
 NOT_BROAD_FLOOR = 0.97
@@ -55,10 +68,12 @@ class Question:
     text: str
 
 
-#: the files the shipped model is trained on.  train-e and train-f (two more authors, session 4) are kept
-#: but not used: trained with them, cross-validation over 100 buyers gave aimed 0.743, and the issue's
-#: reproduced misread "Can you give me an overview of the plant and the shifts?" came back (docs/buyer.md)
-TRAIN_GLOB = "train-[a-d].jsonl"
+#: the files the shipped model is trained on: the 72 buyers of train-a to train-d with their authors' questions,
+#: and more questions about the same buyers by three more authors who saw the facts without their kinds
+#: (train-h to train-j, session 12).  train-e and train-f (two more authors, session 4) are kept but not used:
+#: trained with them, cross-validation over 100 buyers gave aimed 0.743, and the issue's reproduced misread
+#: "Can you give me an overview of the plant and the shifts?" came back (docs/buyer.md); train-g neither
+TRAIN_GLOB = "train-[a-dh-j].jsonl"
 
 #: the kinds later authors were briefed with, as the persona schema's seven (train-e and train-f)
 KIND_ALIASES = {"impact": "cost", "budget": "cost", "decision": "people", "process": "situation",
@@ -197,6 +212,66 @@ class Trainer:
         return {"aimed": float(np.mean(aimed)), "none": float(np.mean(none)), "offtopic": float(np.mean(off))}
 
 
+@dataclass
+class DevQuestion:
+    persona: str
+    target: str
+    text: str
+
+
+def load_dev() -> list[DevQuestion]:
+    out = []
+    for path in sorted(DATA.glob("dev-*.tsv")):
+        with path.open(encoding="utf-8") as fh:
+            out += [DevQuestion(r["persona"], r["target"], r["question"]) for r in csv.DictReader(fh, delimiter="\t")]
+    return out
+
+
+def dev_rates(m: MatcherModel, dev: list[DevQuestion], q_vectors: np.ndarray) -> dict[str, float]:
+    """On the development sets: aimed fact found; off-topic and profile questions opening no hidden fact."""
+    from simulator.persona.loader import get
+    from simulator.persona.understanding import vectors_for
+
+    personas = {name: get(name) for name in {d.persona for d in dev}}
+    vectors = {name: vectors_for(p) for name, p in personas.items()}
+    aimed, off, profile = [], [], []
+    for d, q in zip(dev, q_vectors, strict=True):
+        persona = personas[d.persona]
+        u = decide(m, d.text, q, vectors[d.persona])
+        if d.target == "offtopic":
+            off.append(u.fact_id is None)
+        elif d.target == "profile":
+            profile.append(u.fact_id is None or persona.fact(u.fact_id).trust_needed == 0)
+        elif d.target != "broad":
+            aimed.append(u.fact_id == d.target)
+    return {"aimed": float(np.mean(aimed)), "offtopic": float(np.mean(off)), "profile": float(np.mean(profile))}
+
+
+def choose_on_dev(m: MatcherModel) -> dict[str, float]:
+    """The fact, none and content thresholds, chosen on the development sets (see ``DEV_OFFTOPIC_FLOOR``)."""
+    dev = load_dev()
+    q_vectors = embedding.encode([d.text for d in dev])
+    table = {}
+    for ft, nt, c in itertools.product(DEV_FACT_THRESHOLDS, NONE_THRESHOLDS, CONTENT_THRESHOLDS):
+        m.fact_threshold, m.none_threshold, m.content_threshold = ft, nt, c
+        table[(ft, nt, c)] = dev_rates(m, dev, q_vectors)
+    ok = [k for k, r in table.items() if r["offtopic"] >= DEV_OFFTOPIC_FLOOR] or list(table)
+    # aimed rates within one development question of the best are a tie (noise): of those, the most everyday
+    # questions answered without a hidden fact, then the strictest "no fact" threshold
+    best = max(table[k]["aimed"] for k in ok)
+    one = 1.0 / sum(1 for d in dev if d.target not in ("offtopic", "profile", "broad"))
+    near = [k for k in ok if table[k]["aimed"] >= best - one - 1e-9]
+    chosen = max(near, key=lambda k: (table[k]["profile"], -k[1], k[0]))
+    m.fact_threshold, m.none_threshold, m.content_threshold = chosen
+    without = max((k for k in table if k[2] == 0.0), key=lambda k: (table[k]["offtopic"] >= DEV_OFFTOPIC_FLOOR,
+                                                                    table[k]["aimed"], table[k]["profile"]))
+    for name, k in (("chosen", chosen), ("best without the content gate", without)):
+        r = table[k]
+        print(f"  development sets ({len(dev)} questions), {name}: thresholds {k}: aimed {r['aimed']:.3f}, off-topic "
+              f"fact-free {r['offtopic']:.3f}, profile without a hidden fact {r['profile']:.3f}")
+    return table[chosen]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Train the buyer's question-to-fact matcher.")
     parser.add_argument("--cv-only", action="store_true", help="report cross-validation, do not save")
@@ -213,8 +288,10 @@ def main() -> None:
         return
     m = t.fit(list(range(len(t.questions))))
     m.fact_threshold, m.none_threshold, m.broad_threshold = ft, nt, bt
-    m.meta = {"version": "understanding-1", "embedding": embedding.MODEL_NAME, "buyers": len(t.buyers),
-              "questions": len(t.questions), "cv": {k: round(v, 4) for k, v in r.items()}}  # fmt: skip
+    dev = choose_on_dev(m)
+    m.meta = {"version": "understanding-2", "embedding": embedding.MODEL_NAME, "buyers": len(t.buyers),
+              "questions": len(t.questions), "cv": {k: round(v, 4) for k, v in r.items()},
+              "dev": {k: round(v, 4) for k, v in dev.items()}}  # fmt: skip
     m.save()
     print("saved simulator/persona/understanding_model.json")
 
