@@ -7,9 +7,12 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PY="$ROOT/.venv/bin/python"
 MODELS="$ROOT/.cache/models"
 GGUF="$MODELS/SmolLM2-135M-Instruct.Q4_1.gguf"
-if ! "$PY" -c "import llama_cpp.server" >/dev/null 2>&1; then
-    echo "llm: building llama-cpp-python[server] (a few minutes the first time)"
-    CMAKE_BUILD_PARALLEL_LEVEL=2 "$PY" -m pip install -q 'llama-cpp-python[server]' \
+# Pinned: 0.3.36 (December 2026) segfaults on any prompt longer than one token with this model on this
+# machine's CPUs; 0.3.16 passes the LLM tests.
+LLAMA_CPP=0.3.16
+if ! "$PY" -c "import llama_cpp.server, sys; import llama_cpp; sys.exit(llama_cpp.__version__ != '$LLAMA_CPP')" >/dev/null 2>&1; then
+    echo "llm: building llama-cpp-python[server]==$LLAMA_CPP (a few minutes the first time)"
+    CMAKE_BUILD_PARALLEL_LEVEL=2 "$PY" -m pip install -q "llama-cpp-python[server]==$LLAMA_CPP" \
         || { echo "llm: could not install llama-cpp-python; LLM tests will not run"; exit 0; }
 fi
 if [ ! -f "$GGUF" ]; then
