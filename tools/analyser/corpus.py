@@ -28,7 +28,9 @@ DOMAIN_DIR = _DATA / "domains_heldout"
 DOMAIN_DIR2 = _DATA / "domains_heldout2"
 #: the third per-domain held-out sets (authors c7, c8), written while analyser 2.1 was current and scored first by 2.2
 DOMAIN_DIR3 = _DATA / "domains_heldout3"
-DOMAIN_DIRS = {"first": DOMAIN_DIR, "second": DOMAIN_DIR2, "third": DOMAIN_DIR3}
+#: the fourth per-domain held-out sets (authors d9-d12, 140 utterances each), written while analyser 2.3 was current
+DOMAIN_DIR4 = _DATA / "domains_heldout4"
+DOMAIN_DIRS = {"first": DOMAIN_DIR, "second": DOMAIN_DIR2, "third": DOMAIN_DIR3, "fourth": DOMAIN_DIR4}
 
 
 @dataclass(frozen=True)
