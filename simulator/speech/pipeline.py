@@ -21,6 +21,7 @@ from __future__ import annotations
 import concurrent.futures
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,6 +83,22 @@ class TurnJudge(Protocol):
     def probability(self, audio: np.ndarray) -> float: ...
 
 
+class TalkOver:
+    """Is the rep talking over the buyer?  At least ``need_ms`` of speech windows within the last ``span_ms``."""
+
+    def __init__(self, need_ms: int, span_ms: int) -> None:
+        self.need = max(1, round(need_ms / ep.WINDOW_MS))
+        self._recent: deque[bool] = deque(maxlen=max(self.need, round(span_ms / ep.WINDOW_MS)))
+
+    def window(self, speech: bool) -> bool:
+        """One 32 ms window (speech or not, after the echo is removed); True once the rep is heard over the buyer."""
+        self._recent.append(speech)
+        return sum(self._recent) >= self.need
+
+    def reset(self) -> None:
+        self._recent.clear()
+
+
 @dataclass(frozen=True)
 class PipelineSettings:
     endpoint: ep.EndpointSettings = field(default_factory=ep.EndpointSettings)
@@ -89,8 +106,11 @@ class PipelineSettings:
     barge_in: bool = True
     #: open speakers in a room: the microphone is closed while the buyer speaks (and no barge-in)
     loudspeakers: bool = False
-    #: speech needed to count as talking over the buyer
+    #: speech needed to count as talking over the buyer, within the last ``barge_in_span_ms``: with the echo taken out,
+    #: a rep about as loud as the buyer's echo reaches the VAD chopped (the gate silences the blocks where the buyer
+    #: is louder), so 128 ms *running* came 1.8 s late in a barge-in sink test run (docs/voice.md)
     barge_in_ms: int = 128
+    barge_in_span_ms: int = 192
     #: partial text while the rep speaks (None: only for live sources)
     partials: bool | None = None
     #: where turn recordings go (None: not kept)
@@ -162,7 +182,7 @@ class VoicePipeline:
         self._last_job: concurrent.futures.Future | None = None
         self._spec: tuple[int, concurrent.futures.Future] | None = None
         self._last_speech_wall = 0.0
-        self._barge_windows = 0
+        self._talk_over = TalkOver(self.s.barge_in_ms, self.s.barge_in_span_ms)
         #: every barge-in: when, how far behind the microphone, and the echo gate's last checks (diagnostics)
         self.barge_ins: list[dict] = []
         #: the echo gate's raw audio at the latest barge-in (``EchoGate.snapshot``), for diagnostics
@@ -269,13 +289,12 @@ class VoicePipeline:
         # only what the rep said while the buyer could be heard talks over the buyer
         over = speaking and self.voice.reply.started_at is not None and captured >= self.voice.reply.started_at
         if over and self.s.barge_in and not self.s.loudspeakers and self.voice.player is not None:
-            self._barge_windows = self._barge_windows + 1 if speech else 0
-            if self._barge_windows * ep.WINDOW_MS >= self.s.barge_in_ms and not self.voice.reply.interrupted:
+            if self._talk_over.window(speech) and not self.voice.reply.interrupted:
                 self.voice.stop()
                 self._note_barge_in(captured, fed)
                 self.emit(PhaseChanged("hearing", "barge-in", t=self.endpointer.time_s))
         else:
-            self._barge_windows = 0
+            self._talk_over.reset()
         for action in self.endpointer.feed(block, prob):
             self._handle(action)
 
