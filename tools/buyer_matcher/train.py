@@ -72,7 +72,8 @@ class Question:
 #: and more questions about the same buyers by three more authors who saw the facts without their kinds
 #: (train-h to train-j, session 12).  train-e and train-f (two more authors, session 4) are kept but not used:
 #: trained with them, cross-validation over 100 buyers gave aimed 0.743, and the issue's reproduced misread
-#: "Can you give me an overview of the plant and the shifts?" came back (docs/buyer.md); train-g neither
+#: "Can you give me an overview of the plant and the shifts?" came back (docs/buyer.md); train-g and train-m neither
+#: (tools/buyer_matcher_data/README.md)
 TRAIN_GLOB = "train-[a-dh-j].jsonl"
 
 #: the kinds later authors were briefed with, as the persona schema's seven (train-e and train-f)
@@ -89,6 +90,10 @@ def load() -> tuple[dict[str, list[FactText]], list[Question]]:
             if o["kind"] == "buyer":
                 buyers[o["id"]] = [FactText(f["id"], KIND_ALIASES.get(f["kind"], f["kind"]), f["topic"],
                                             tuple(f["keywords"]), (f["says"],)) for f in o["facts"]]
+            elif o["kind"] == "fact_add":  # one more fact for a buyer of an earlier file (train-m: personal costs)
+                f = o["fact"]
+                buyers[o["buyer"]].append(FactText(f["id"], f.get("kind", "cost"), f["topic"], tuple(f["keywords"]),
+                                                   (f["says"],)))
             else:
                 questions.append(Question(o["buyer"], o["target"], o["text"]))
     return buyers, questions
