@@ -6,6 +6,7 @@ decoded and resampled here; recordings are written compressed (FLAC or OGG) for 
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -33,16 +34,46 @@ def as_mono_float(samples: np.ndarray) -> np.ndarray:
 
 
 def resample(samples: np.ndarray, rate: int, target: int = SAMPLE_RATE) -> np.ndarray:
-    """Band-limited resampling (polyphase, via scipy) of a mono float array from ``rate`` to ``target``."""
+    """Band-limited resampling of a mono float array from ``rate`` to ``target``: polyphase, with a Kaiser-windowed
+    sinc low-pass (the design scipy's ``resample_poly`` uses by default), in numpy alone.  Importing ``scipy.signal``
+    added 72.5 MB to a voice session's resident memory, for the buyer's 22,050 Hz voice (docs/voice.md)."""
     if rate == target or samples.size == 0:
         return samples.astype(np.float32, copy=False)
     from math import gcd
 
-    from scipy.signal import resample_poly
-
     g = gcd(int(rate), int(target))
-    out = resample_poly(samples, target // g, int(rate) // g)
-    return out.astype(np.float32)
+    up, down = int(target) // g, int(rate) // g
+    taps = _lowpass(up, down)
+    half = taps.size // 2
+    x = np.asarray(samples, dtype=np.float32).reshape(-1)
+    n_out = -(-x.size * up // down)  # ceil
+    reach = np.arange(2 * half // up + 2)
+    out = np.empty(n_out, np.float32)
+    for start in range(0, n_out, RESAMPLE_CHUNK):
+        m = np.arange(start, min(n_out, start + RESAMPLE_CHUNK), dtype=np.int64)
+        # output m sits at input position m * down / up: the input samples within the filter's reach of it
+        first = -((half - m * down) // up)  # ceil((m * down - half) / up)
+        i = first[:, None] + reach[None, :]
+        k = half + (m * down)[:, None] - i * up
+        ok = (k >= 0) & (k < taps.size) & (i >= 0) & (i < x.size)
+        products = x[np.clip(i, 0, x.size - 1)] * taps[np.clip(k, 0, taps.size - 1)]
+        out[start : start + m.size] = np.sum(np.where(ok, products, 0.0), axis=1)
+    return out
+
+
+#: output samples resampled at once (bounds the index arrays to a few MB)
+RESAMPLE_CHUNK = 8192
+
+
+@functools.lru_cache(maxsize=8)
+def _lowpass(up: int, down: int) -> np.ndarray:
+    """The anti-aliasing filter at ``up`` times the input rate: cut-off at the lower Nyquist, 10 zero crossings each
+    side, Kaiser window (beta 5), gain ``up`` (each output sums every ``up``-th tap)."""
+    widest = max(up, down)
+    half = 10 * widest
+    n = np.arange(-half, half + 1, dtype=np.float64)
+    taps = np.sinc(n / widest) * np.kaiser(2 * half + 1, 5.0)
+    return (taps * (up / taps.sum())).astype(np.float32)
 
 
 class StreamResampler:

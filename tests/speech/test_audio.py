@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -65,6 +66,31 @@ def test_resample_keeps_duration():
     out = resample(tone(1.5, 48000), 48000)
     assert out.size == int(1.5 * SAMPLE_RATE)
     assert resample(out, SAMPLE_RATE) is out or np.array_equal(resample(out, SAMPLE_RATE), out)
+
+
+@pytest.mark.parametrize("rate", [8000, 22050, 24000, 44100, 48000])
+def test_resample_matches_scipys_polyphase_filter(rate):
+    """The numpy resampler is scipy's ``resample_poly`` (same Kaiser-windowed sinc), without importing scipy.signal."""
+    from math import gcd
+
+    from scipy.signal import resample_poly
+
+    rng = np.random.default_rng(rate)
+    t = np.arange(int(rate * 1.7)) / rate
+    x = (0.5 * np.sin(2 * np.pi * 440 * t) + 0.2 * np.sin(2 * np.pi * 3000 * t) + 0.05 * rng.normal(size=t.size))
+    g = gcd(rate, SAMPLE_RATE)
+    expected = resample_poly(x.astype(np.float32), SAMPLE_RATE // g, rate // g)
+    out = resample(x.astype(np.float32), rate)
+    assert out.dtype == np.float32 and out.size == expected.size
+    assert np.max(np.abs(out - expected)) < 1e-5
+
+
+def test_the_buyers_voice_is_resampled_without_scipy():
+    """Importing scipy.signal added 72.5 MB to a voice session (docs/voice.md): a 22,050 Hz voice must not need it."""
+    code = ("import sys, numpy as np; from simulator.speech.audio import resample; "
+            "resample(np.ones(22050, np.float32), 22050); print('scipy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert out.stdout.strip() == "False"
 
 
 def test_stream_resampler_joins_blocks_seamlessly():
