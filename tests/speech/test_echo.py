@@ -61,11 +61,16 @@ def run_gate(played: np.ndarray, mic: np.ndarray, behind_s: float = 0.0, stamped
     return [vad.window(block) for block in feed_gate(played, mic, behind_s, stamped_late_s)]
 
 
+def talk_over() -> TalkOver:
+    """The pipeline's barge-in rule, with its default settings."""
+    settings = PipelineSettings()
+    return TalkOver(settings.barge_in_ms, settings.barge_in_span_ms)
+
+
 def talks_over(probs: list[float]) -> bool:
     """Whether the pipeline's barge-in rule (:class:`TalkOver`) would fire on these windows."""
-    settings = PipelineSettings()
-    talk_over = TalkOver(settings.barge_in_ms, settings.barge_in_span_ms)
-    return any([talk_over.window(p >= 0.5) for p in probs])
+    rule = talk_over()
+    return any([rule.window(p >= 0.5) for p in probs])
 
 
 def longest_run(probs: list[float], threshold: float = 0.5) -> int:
@@ -116,9 +121,8 @@ def test_the_rep_talking_over_the_buyer_is_still_heard(buyer, underruns, loudnes
     mic[at : at + rep.size] += loudness * rep[: mic.size - at]
     onset = (at + np.flatnonzero(np.abs(rep) > 0.02)[0]) // BLOCK
     probs = run_gate(buyer, mic)
-    settings = PipelineSettings()
-    talk_over = TalkOver(settings.barge_in_ms, settings.barge_in_span_ms)
-    first = next(i for i in range(len(probs)) if talk_over.window(probs[i] >= 0.5) and i >= onset)
+    rule = talk_over()
+    first = next(i for i in range(len(probs)) if rule.window(probs[i] >= 0.5) and i >= onset)
     assert (first - onset) * BLOCK / SAMPLE_RATE <= 0.3
 
 

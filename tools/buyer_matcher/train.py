@@ -13,7 +13,6 @@ never read here.  Deterministic: full-batch gradient descent from zeros in a fix
 from __future__ import annotations
 
 import argparse
-import csv
 import itertools
 import json
 from collections import Counter
@@ -34,6 +33,7 @@ from simulator.persona.understanding import (
     softmax,
     tokens,
 )  # fmt: skip
+from tools.buyer_eval import Item, items
 
 DATA = Path(__file__).resolve().parents[1] / "buyer_matcher_data"
 FOLDS = 6
@@ -217,22 +217,7 @@ class Trainer:
         return {"aimed": float(np.mean(aimed)), "none": float(np.mean(none)), "offtopic": float(np.mean(off))}
 
 
-@dataclass
-class DevQuestion:
-    persona: str
-    target: str
-    text: str
-
-
-def load_dev() -> list[DevQuestion]:
-    out = []
-    for path in sorted(DATA.glob("dev-*.tsv")):
-        with path.open(encoding="utf-8") as fh:
-            out += [DevQuestion(r["persona"], r["target"], r["question"]) for r in csv.DictReader(fh, delimiter="\t")]
-    return out
-
-
-def dev_rates(m: MatcherModel, dev: list[DevQuestion], q_vectors: np.ndarray) -> dict[str, float]:
+def dev_rates(m: MatcherModel, dev: list[Item], q_vectors: np.ndarray) -> dict[str, float]:
     """On the development sets: aimed fact found; off-topic and profile questions opening no hidden fact."""
     from simulator.persona.loader import get
     from simulator.persona.understanding import vectors_for
@@ -242,7 +227,7 @@ def dev_rates(m: MatcherModel, dev: list[DevQuestion], q_vectors: np.ndarray) ->
     aimed, off, profile = [], [], []
     for d, q in zip(dev, q_vectors, strict=True):
         persona = personas[d.persona]
-        u = decide(m, d.text, q, vectors[d.persona])
+        u = decide(m, d.question, q, vectors[d.persona])
         if d.target == "offtopic":
             off.append(u.fact_id is None)
         elif d.target == "profile":
@@ -254,8 +239,8 @@ def dev_rates(m: MatcherModel, dev: list[DevQuestion], q_vectors: np.ndarray) ->
 
 def choose_on_dev(m: MatcherModel) -> dict[str, float]:
     """The fact, none and content thresholds, chosen on the development sets (see ``DEV_OFFTOPIC_FLOOR``)."""
-    dev = load_dev()
-    q_vectors = embedding.encode([d.text for d in dev])
+    dev = items(dev=True)  # the same reader as ``python -m tools.buyer_eval --dev``
+    q_vectors = embedding.encode([d.question for d in dev])
     table = {}
     for ft, nt, c in itertools.product(DEV_FACT_THRESHOLDS, NONE_THRESHOLDS, CONTENT_THRESHOLDS):
         m.fact_threshold, m.none_threshold, m.content_threshold = ft, nt, c
