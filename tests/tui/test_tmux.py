@@ -53,6 +53,12 @@ class Tmux:
     def screen(self) -> str:
         return self.tmux("capture-pane", "-p", "-t", "main")
 
+    def running(self) -> bool:
+        """Whether the window's command still runs: tmux ends its server when the only window's command exits."""
+        done = subprocess.run(["tmux", "-L", self.socket, "has-session", "-t", "main"], capture_output=True,
+                              timeout=20)
+        return done.returncode == 0
+
     def wait_for(self, text: str, timeout_s: float = 90.0) -> str:
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
@@ -89,8 +95,9 @@ def test_practice_in_tmux_question_answer_and_scorecard(rapport_home):
         assert "Scorecard" in shown and "/ 100" in shown
         term.tmux("send-keys", "-t", "main", "C-q")
         deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and "Overall" in term.screen():
+        while time.monotonic() < deadline and term.running():
             time.sleep(0.2)
+        assert not term.running(), "Ctrl+Q did not quit the app"
     finally:
         term.close()
     with Store.open() as store:
