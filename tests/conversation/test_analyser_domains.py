@@ -100,33 +100,37 @@ def test_numbers_are_read_spoken_or_written():
     assert shared_numbers(normalise("one of them").tokens, normalise("just one").tokens) == []  # "one" is a pronoun
 
 
-# --- the per-domain held-out sets (tests/data/domains_heldout, domains_heldout2, 3 and 4), each by an author who never
+# --- the per-domain held-out sets (tests/data/domains_heldout, domains_heldout2 to 5), each by an author who never
 # saw the corpus, the analyser or its errors; scored by a model trained on the whole corpus, never used for choices --
 
 #: Sets, domains and figures known to miss a target, as measured (docs/analyser.md). Strict: a mark whose test starts
 #: passing fails until it is removed.  The first sets were measured for analyser 1.9 before the second training
 #: batches of fundraising, insurance, property and field sales were written; the second sets were written after that
 #: and measured first by analyser 2.0; the third sets (authors c7, c8) were written while 2.1 was current and
-#: measured first by analyser 2.2 (four more batches for those domains, written at the same time by a9 and a10);
-#: 2.3 adds batches 36-39 (authors a11, a12); the fourth sets (authors d9-d12) were written while 2.3 was current and
-#: measured first by it, unchanged.
-_FIRST = "analyser 2.3; the first sets' fifth look (docs/analyser.md)"
-_THIRD = "analyser 2.3; the third sets' second look"
-_FOURTH = "analyser 2.3; the fourth sets' first look"
+#: measured first by analyser 2.2; the fourth sets (authors d9-d12) were written while 2.3 was current and measured
+#: first by it; the fifth sets (authors d13-d16) were written while 2.3 was current, at the same time as batches
+#: 40-43 (authors a13, a14), and measured first by 2.3 and 2.4 in the same run, after 2.4 had been chosen on
+#: leave-one-batch-out figures alone.
+_FIRST = "analyser 2.4; the first sets' sixth look (docs/analyser.md)"
+_THIRD = "analyser 2.4; the third sets' third look"
+_FOURTH = "analyser 2.4; the fourth sets' second look"
+_FIFTH = "analyser 2.4; the fifth sets' first look"
 DOMAIN_GAPS: dict[tuple[str, str, str, str], str] = {
-    ("first", "fundraising", "as written", "stance"): f"stance 0.928 of 125; {_FIRST}",
-    ("first", "fundraising", "unpunctuated", "stance"): f"stance 0.920 of 125; {_FIRST}",
-    ("first", "insurance", "as written", "stance"): f"stance 0.948 (127 of 134); {_FIRST}",
-    ("first", "insurance", "unpunctuated", "stance"): f"stance 0.948 (127 of 134); {_FIRST}",
+    ("first", "fundraising", "as written", "stance"): f"stance 0.920 (115 of 125); {_FIRST}",
+    ("first", "fundraising", "unpunctuated", "stance"): f"stance 0.912 (114 of 125); {_FIRST}",
+    ("first", "insurance", "as written", "stance"): f"stance 0.947 (126 of 133); {_FIRST}",
+    ("first", "insurance", "unpunctuated", "stance"): f"stance 0.947 (126 of 133); {_FIRST}",
     ("first", "field-sales", "as written", "stance"): f"stance 0.9496 (113 of 119); {_FIRST}",
-    ("first", "field-sales", "unpunctuated", "stance"): f"stance 0.9496 (113 of 119); {_FIRST}",
     ("third", "insurance", "unpunctuated", "stance"): f"stance 0.945 (121 of 128); {_THIRD}",
-    ("third", "field-sales", "as written", "stance"): f"stance 0.946 (122 of 129); {_THIRD}",
-    ("third", "field-sales", "unpunctuated", "stance"): f"stance 0.938 (121 of 129); {_THIRD}",
-    ("third", "fundraising", "as written", "stance"): f"stance 0.938 (121 of 129); {_THIRD}",
-    ("third", "fundraising", "unpunctuated", "stance"): f"stance 0.938 (121 of 129); {_THIRD}",
-    ("fourth", "recruitment", "as written", "stance"): f"stance 0.949 (129 of 136); {_FOURTH}",
-    ("fourth", "recruitment", "unpunctuated", "stance"): f"stance 0.941 (128 of 136); {_FOURTH}",
+    ("third", "field-sales", "unpunctuated", "stance"): f"stance 0.946 (122 of 129); {_THIRD}",
+    ("third", "fundraising", "as written", "stance"): f"stance 0.930 (120 of 129); {_THIRD}",
+    ("third", "fundraising", "unpunctuated", "stance"): f"stance 0.930 (120 of 129); {_THIRD}",
+    ("fourth", "fundraising", "as written", "stance"): f"stance 0.949 (129 of 136); {_FOURTH}",
+    ("fourth", "fundraising", "unpunctuated", "stance"): f"stance 0.949 (129 of 136); {_FOURTH}",
+    ("fifth", "consumer-finance", "as written", "stance"): f"stance 0.949 (131 of 138); {_FIFTH}",
+    ("fifth", "consumer-finance", "unpunctuated", "stance"): f"stance 0.949 (131 of 138); {_FIFTH}",
+    ("fifth", "insurance", "as written", "stance"): f"stance 0.942 (130 of 138); {_FIFTH}",
+    ("fifth", "insurance", "unpunctuated", "stance"): f"stance 0.949 (131 of 138); {_FIFTH}",
 }
 
 

@@ -30,7 +30,10 @@ DOMAIN_DIR2 = _DATA / "domains_heldout2"
 DOMAIN_DIR3 = _DATA / "domains_heldout3"
 #: the fourth per-domain held-out sets (authors d9-d12, 140 utterances each), written while analyser 2.3 was current
 DOMAIN_DIR4 = _DATA / "domains_heldout4"
-DOMAIN_DIRS = {"first": DOMAIN_DIR, "second": DOMAIN_DIR2, "third": DOMAIN_DIR3, "fourth": DOMAIN_DIR4}
+#: the fifth per-domain held-out sets (authors d13-d16, 140 utterances each), written while analyser 2.3 was current
+DOMAIN_DIR5 = _DATA / "domains_heldout5"
+DOMAIN_DIRS = {"first": DOMAIN_DIR, "second": DOMAIN_DIR2, "third": DOMAIN_DIR3, "fourth": DOMAIN_DIR4,
+               "fifth": DOMAIN_DIR5}
 
 
 @dataclass(frozen=True)
