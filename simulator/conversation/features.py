@@ -62,6 +62,8 @@ _DISCOURSE = frozenset({"ok", "so", "yes", "right", "well", "and", "then", "like
                         "no", "alright"})
 #: Every phrase rule: the lexical ones of ``rules.py`` and the structural ones of ``rules_structure.py``.
 ALL_RULES = RULES + STRUCTURE_RULES
+_BUYER_ASKS = re.compile(r"(?:(?:so|and|ok|right|well|but) )?(?:what|how|why|when|where|who|which|is|are|do|does|did|"
+                         r"can|could|will|would|should|am|have|has)\b")
 _QUESTION_START = re.compile(S + r"(?:what|how|why|when|where|who|which)\b")
 
 
@@ -218,6 +220,11 @@ def _buyer(norm: Normalised, q_flags: list[bool], joined: str, buyer_said: str, 
     names.append("has_buyer")
     bnorm = normalise(buyer_said)
     btext = " ".join(bnorm.tokens)
+    if buyer_said.rstrip().endswith("?") or _BUYER_ASKS.match(btext):
+        # the buyer asked something: a plain answer is a step of the conversation (other), not a pitch or a rebuttal
+        names.append("buyer_asked")
+        if not any(q_flags):
+            names.append("buyer_asked_answered")
     concern = bool(_CONCERN.search(btext))
     if concern:
         names.append("buyer_concern")

@@ -75,6 +75,7 @@ KEYS: dict[str, str] = {
     "lq_tag": "not right correct agreed yes no",
     "lq_agree": "agree surely really just not would wouldn",
     "lq_if_could": "if",
+    "lq_who_better": "better",
     "lq_what_if": "what how have can picture fair agree really would surely must sure both crazy afford bet does "
                   "makes",
     "p_price": "fee fees price prices rates priced dollars pounds euros month year per flat covers included "
@@ -265,6 +266,10 @@ RULES: tuple[Rule, ...] = (
        r"wouldn ?t|(?:^|\| )(?:is|are|does|do|would|will|can|could|should|was|has|have) not (?:your|it|that|this|there|"
        r"everyone|the|we|they|you))\b",
        "asks a question with the answer built in ('{m}')"),
+    _r("lq_who_better", "leading_question",
+       r"\b(?:who|what) better (?:than|to|way|choice|place|time|cause|fit|person|people|partner|home|gift|reason)\b|"
+       r"\bwhat (?:could|can) be better than\b",
+       "asks who or what could be better, with the answer built in ('{m}')"),
     _r("lq_if_could", "leading_question",
        r"\bif (?:i|we|this|it|our \w+) (?:could|can|were able to|showed|show|proved|prove|guaranteed|guarantee|got|"
        r"made|make|offered|cut|saved|halved|doubled|did)\b.*"

@@ -51,6 +51,28 @@ def test_a_reflection_of_the_buyers_own_numbers_is_listening_not_a_pitch(spoken)
     assert any("own figures" in cue for cue in result.cues), result.cues
 
 
+#: "Who better than ...": a question whose only answer is the rep's offer (analyser 2.5), and a sincere look-alike.
+@BOTH
+@pytest.mark.parametrize(("text", "label"), [
+    ("What better way to celebrate your anniversary than a new kitchen?", "leading_question"),
+    ("Who better to run the pilot than the team that found the problem?", "leading_question"),
+    ("What would be better for you, mornings or evenings?", "question"),
+])
+def test_who_better_than_is_a_leading_question(text, label, spoken):
+    result = run(text, None, spoken)
+    assert label in result.labels, result
+    if label == "leading_question":
+        assert any("who or what could be better" in cue for cue in result.cues), result.cues
+
+
+@BOTH
+def test_a_plain_answer_to_the_buyers_question_is_neither_pitch_nor_rebuttal(spoken):
+    """The buyer asked; the rep answers it (analyser 2.5 reads whether the buyer's line was a question)."""
+    result = run("No, you can cancel any time in the first month.", "Is there a cancellation fee?", spoken)
+    assert result.labels == ("other",), result
+    assert result.stance == "neutral"
+
+
 #: One multi-sentence turn per label, small talk around the move, in other lines of business: (buyer's previous
 #: line, rep turn, the label it must carry, its stance).
 MULTI_SENTENCE = [
@@ -110,23 +132,20 @@ def test_numbers_are_read_spoken_or_written():
 #: measured first by analyser 2.2; the fourth sets (authors d9-d12) were written while 2.3 was current and measured
 #: first by it; the fifth sets (authors d13-d16) were written while 2.3 was current, at the same time as batches
 #: 40-43 (authors a13, a14), and measured first by 2.3 and 2.4 in the same run, after 2.4 had been chosen on
-#: leave-one-batch-out figures alone.
-_FIRST = "analyser 2.4; the first sets' sixth look (docs/analyser.md)"
-_THIRD = "analyser 2.4; the third sets' third look"
-_FOURTH = "analyser 2.4; the fourth sets' second look"
-_FIFTH = "analyser 2.4; the fifth sets' first look"
+#: leave-one-batch-out figures alone; 2.5 (two more features, chosen the same way) measured them a second time.
+_FIRST = "analyser 2.5; the first sets' seventh look (docs/analyser.md)"
+_THIRD = "analyser 2.5; the third sets' fourth look"
+_FIFTH = "analyser 2.5; the fifth sets' second look"
 DOMAIN_GAPS: dict[tuple[str, str, str, str], str] = {
     ("first", "fundraising", "as written", "stance"): f"stance 0.920 (115 of 125); {_FIRST}",
     ("first", "fundraising", "unpunctuated", "stance"): f"stance 0.912 (114 of 125); {_FIRST}",
     ("first", "insurance", "as written", "stance"): f"stance 0.947 (126 of 133); {_FIRST}",
     ("first", "insurance", "unpunctuated", "stance"): f"stance 0.947 (126 of 133); {_FIRST}",
     ("first", "field-sales", "as written", "stance"): f"stance 0.9496 (113 of 119); {_FIRST}",
-    ("third", "insurance", "unpunctuated", "stance"): f"stance 0.945 (121 of 128); {_THIRD}",
+    ("first", "field-sales", "unpunctuated", "stance"): f"stance 0.9496 (113 of 119); {_FIRST}",
     ("third", "field-sales", "unpunctuated", "stance"): f"stance 0.946 (122 of 129); {_THIRD}",
     ("third", "fundraising", "as written", "stance"): f"stance 0.930 (120 of 129); {_THIRD}",
     ("third", "fundraising", "unpunctuated", "stance"): f"stance 0.930 (120 of 129); {_THIRD}",
-    ("fourth", "fundraising", "as written", "stance"): f"stance 0.949 (129 of 136); {_FOURTH}",
-    ("fourth", "fundraising", "unpunctuated", "stance"): f"stance 0.949 (129 of 136); {_FOURTH}",
     ("fifth", "consumer-finance", "as written", "stance"): f"stance 0.949 (131 of 138); {_FIFTH}",
     ("fifth", "consumer-finance", "unpunctuated", "stance"): f"stance 0.949 (131 of 138); {_FIFTH}",
     ("fifth", "insurance", "as written", "stance"): f"stance 0.942 (130 of 138); {_FIFTH}",
