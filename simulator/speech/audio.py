@@ -44,21 +44,29 @@ def resample(samples: np.ndarray, rate: int, target: int = SAMPLE_RATE) -> np.nd
     g = gcd(int(rate), int(target))
     up, down = int(target) // g, int(rate) // g
     taps = _lowpass(up, down)
-    half = taps.size // 2
     x = np.asarray(samples, dtype=np.float32).reshape(-1)
     n_out = -(-x.size * up // down)  # ceil
-    reach = np.arange(2 * half // up + 2)
     out = np.empty(n_out, np.float32)
     for start in range(0, n_out, RESAMPLE_CHUNK):
         m = np.arange(start, min(n_out, start + RESAMPLE_CHUNK), dtype=np.int64)
-        # output m sits at input position m * down / up: the input samples within the filter's reach of it
-        first = -((half - m * down) // up)  # ceil((m * down - half) / up)
-        i = first[:, None] + reach[None, :]
-        k = half + (m * down)[:, None] - i * up
-        ok = (k >= 0) & (k < taps.size) & (i >= 0) & (i < x.size)
-        products = x[np.clip(i, 0, x.size - 1)] * taps[np.clip(k, 0, taps.size - 1)]
-        out[start : start + m.size] = np.sum(np.where(ok, products, 0.0), axis=1)
+        out[start : start + m.size] = _polyphase(x, 0, m, up, down, taps)
     return out
+
+
+def _polyphase(x: np.ndarray, base: int, m: np.ndarray, up: int, down: int, taps: np.ndarray) -> np.ndarray:
+    """Output samples ``m`` (absolute indices at the target rate) of the polyphase filter over input ``x``, whose
+    first sample is input index ``base``; input outside ``x`` counts as silence."""
+    half = taps.size // 2
+    # output m sits at input position m * down / up: the input samples within the filter's reach of it
+    first = -((half - m * down) // up)  # ceil((m * down - half) / up), absolute
+    i = first[:, None] + np.arange(2 * half // up + 2)[None, :]
+    k = half + (m * down)[:, None] - i * up
+    local = i - base
+    ok = (k >= 0) & (k < taps.size) & (local >= 0) & (local < x.size)
+    if not x.size:
+        return np.zeros(m.size, np.float32)
+    products = x[np.clip(local, 0, x.size - 1)] * taps[np.clip(k, 0, taps.size - 1)]
+    return np.sum(np.where(ok, products, 0.0), axis=1).astype(np.float32)
 
 
 #: output samples resampled at once (bounds the index arrays to a few MB)
@@ -92,7 +100,6 @@ class StreamResampler:
         self.up, self.down = self.target // g, self.rate // g
         self._taps = _lowpass(self.up, self.down) if self.rate != self.target else np.ones(1, np.float32)
         self._half = self._taps.size // 2
-        self._reach = np.arange(2 * self._half // self.up + 2)
         self._kept = np.zeros(0, dtype=np.float32)  # input from absolute index ``_base`` on
         self._base = 0
         self._next = 0  # absolute index of the next output sample
@@ -100,22 +107,12 @@ class StreamResampler:
     def __call__(self, block: np.ndarray) -> np.ndarray:
         if self.rate == self.target:
             return block.astype(np.float32, copy=False)
-        up, down, half, taps = self.up, self.down, self._half, self._taps
+        up, down, half = self.up, self.down, self._half
         x = np.concatenate([self._kept, np.asarray(block, dtype=np.float32).reshape(-1)])
         received = self._base + x.size
         # output m needs input up to index floor((m * down + half) / up)
         stop = max(self._next, (received * up - 1 - half) // down + 1)
-        m = np.arange(self._next, stop, dtype=np.int64)
-        first = -((half - m * down) // up)  # ceil((m * down - half) / up), absolute
-        i = first[:, None] + self._reach[None, :]
-        k = half + (m * down)[:, None] - i * up
-        local = i - self._base
-        ok = (k >= 0) & (k < taps.size) & (i >= 0) & (local < x.size)
-        if x.size:
-            products = x[np.clip(local, 0, x.size - 1)] * taps[np.clip(k, 0, taps.size - 1)]
-        else:
-            products = np.zeros(k.shape, np.float32)
-        out = np.sum(np.where(ok, products, 0.0), axis=1).astype(np.float32)
+        out = _polyphase(x, self._base, np.arange(self._next, stop, dtype=np.int64), up, down, self._taps)
         self._next = int(stop)
         keep_from = max(self._base, -((half - self._next * down) // up))  # the next output's first input
         self._kept = x[keep_from - self._base :]
