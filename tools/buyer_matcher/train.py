@@ -88,15 +88,18 @@ def load() -> tuple[dict[str, list[FactText]], list[Question]]:
         for line in path.read_text(encoding="utf-8").splitlines():
             o = json.loads(line)
             if o["kind"] == "buyer":
-                buyers[o["id"]] = [FactText(f["id"], KIND_ALIASES.get(f["kind"], f["kind"]), f["topic"],
-                                            tuple(f["keywords"]), (f["says"],)) for f in o["facts"]]
+                buyers[o["id"]] = [_fact_text(f) for f in o["facts"]]
             elif o["kind"] == "fact_add":  # one more fact for a buyer of an earlier file (train-m: personal costs)
-                f = o["fact"]
-                buyers[o["buyer"]].append(FactText(f["id"], f.get("kind", "cost"), f["topic"], tuple(f["keywords"]),
-                                                   (f["says"],)))
+                buyers[o["buyer"]].append(_fact_text(o["fact"]))
             else:
                 questions.append(Question(o["buyer"], o["target"], o["text"]))
     return buyers, questions
+
+
+def _fact_text(f: dict) -> FactText:
+    """A training buyer's fact; a fact added later without a kind is a cost (train-m: personal costs)."""
+    kind = f.get("kind", "cost")
+    return FactText(f["id"], KIND_ALIASES.get(kind, kind), f["topic"], tuple(f["keywords"]), (f["says"],))
 
 
 def target_class(q: Question, buyers: dict[str, list[FactText]]) -> int:
