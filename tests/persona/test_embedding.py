@@ -225,9 +225,9 @@ def test_concurrent_first_use_loads_once(linked_copy, monkeypatch):
     loads = []
 
     class Counted(embedding._Model):
-        def __init__(self, folder):
+        def __init__(self, folder, adapter=None):
             loads.append(folder)
-            super().__init__(folder)
+            super().__init__(folder, adapter)
 
     monkeypatch.setattr(embedding, "_Model", Counted)
     texts = ["Who else has a say in spending money?", "mistakes in custom cake orders"]
@@ -235,3 +235,93 @@ def test_concurrent_first_use_loads_once(linked_copy, monkeypatch):
         results = list(pool.map(lambda _: embedding.encode(texts), range(16)))
     assert loads == [linked_copy]
     assert all(np.array_equal(result, results[0]) for result in results)
+
+
+# -- the adapter tuned for rep questions -> buyer facts (tools/buyer_matcher/tune_encoder.py) --------------
+
+
+def _adapter(path: Path, scale: float = 2.0, zero: bool = False, layers=((0, "attention.self.query"),)) -> Path:
+    rng = np.random.default_rng(0)
+    arrays = {"scale": np.float32(scale)}
+    for layer, name in layers:
+        out_dim, in_dim = (1536, 384) if name == "intermediate.dense" else (384, 1536) if name == "output.dense" \
+            else (384, 384)
+        arrays[f"{layer}.{name}.A"] = rng.normal(0, 0.05, (8, in_dim)).astype(np.float32)
+        arrays[f"{layer}.{name}.B"] = np.zeros((out_dim, 8), np.float32) if zero \
+            else rng.normal(0, 0.05, (out_dim, 8)).astype(np.float32)
+    with open(path, "wb") as f:
+        np.savez(f, **arrays)
+    return path
+
+
+TEXTS = ["Who else has a say in spending money?", "mistakes in custom cake orders", "ok"]
+
+
+def test_the_shipped_adapter_is_used_when_there_is_one(tmp_path, monkeypatch):
+    monkeypatch.delenv(embedding.ENV_ADAPTER, raising=False)
+    monkeypatch.setattr(embedding, "SHIPPED_ADAPTER", tmp_path / embedding.ADAPTER_FILE)
+    assert embedding.adapter_path() is None  # none shipped: the plain model
+    plain = embedding.encode(TEXTS)
+    _adapter(tmp_path / embedding.ADAPTER_FILE)
+    assert embedding.adapter_path() == tmp_path / embedding.ADAPTER_FILE
+    adapted = embedding.encode(TEXTS)
+    assert np.abs(adapted - plain).max() > 1e-3  # exactly 0 if it were not used
+    assert np.allclose(np.linalg.norm(adapted, axis=1), 1.0, atol=1e-5)
+    monkeypatch.setenv(embedding.ENV_ADAPTER, "none")  # the plain model on request
+    assert np.array_equal(embedding.encode(TEXTS), plain)
+    assert np.array_equal(embedding.encode(TEXTS, adapter=tmp_path / embedding.ADAPTER_FILE), adapted)
+
+
+def test_an_adapter_acts_as_scale_times_b_a_added_to_its_layers(tmp_path, monkeypatch):
+    """The low-rank factors give the vectors of a model whose weights were changed by ``scale * B @ A``."""
+    path = _adapter(tmp_path / "a.npz", layers=((0, "attention.self.query"), (5, "output.dense")))
+    monkeypatch.setattr(embedding, "_loaded", None)  # the model changed below is dropped after the test
+    monkeypatch.setenv(embedding.ENV_ADAPTER, str(path))
+    adapted = embedding.encode(TEXTS)
+    monkeypatch.setenv(embedding.ENV_ADAPTER, "none")
+    model = embedding._model()
+    assert all(dense[2] is None for layer in model.layers for dense in layer[:6])
+    with np.load(path) as f:
+        for layer, j, key in ((0, 0, "0.attention.self.query"), (5, 5, "5.output.dense")):
+            weight, bias, _ = model.layers[layer][j]
+            model.layers[layer][j] = (weight + 2.0 * f[f"{key}.A"].T @ f[f"{key}.B"].T, bias, None)
+    changed = model.encode(TEXTS)
+    assert np.abs(adapted - changed).max() < 1e-5
+    monkeypatch.setattr(embedding, "_loaded", None)
+    assert np.abs(adapted - embedding.encode(TEXTS)).max() > 0.01  # the plain model differs
+
+
+def test_an_adapter_of_zero_updates_is_the_plain_model(tmp_path, monkeypatch):
+    monkeypatch.setenv(embedding.ENV_ADAPTER, "none")
+    plain = embedding.encode(TEXTS)
+    monkeypatch.setenv(embedding.ENV_ADAPTER, str(_adapter(tmp_path / "zero.npz", zero=True)))
+    assert np.array_equal(embedding.encode(TEXTS), plain)
+
+
+@pytest.mark.parametrize("case", ["missing", "not an npz", "wrong shape", "a pickle", "unknown entry", "empty"])
+def test_a_damaged_or_missing_adapter_is_a_one_line_error(tmp_path, monkeypatch, case):
+    path = tmp_path / "adapter.npz"
+    if case == "not an npz":
+        path.write_bytes(b"PK\x03\x04 not really a zip")
+    elif case == "wrong shape":
+        with open(path, "wb") as f:
+            np.savez(f, scale=np.float32(1), **{"0.attention.self.query.A": np.zeros((8, 10), np.float32),
+                                                "0.attention.self.query.B": np.zeros((384, 8), np.float32)})
+    elif case == "a pickle":
+        with open(path, "wb") as f:
+            np.savez(f, scale=np.array([{"x": 1}], dtype=object))
+    elif case == "unknown entry":
+        _adapter(path)
+        with np.load(path) as f:
+            arrays = dict(f)
+        with open(path, "wb") as f:
+            np.savez(f, extra=np.zeros(3), **arrays)
+    elif case == "empty":
+        with open(path, "wb") as f:
+            np.savez(f, scale=np.float32(1))
+    monkeypatch.setenv(embedding.ENV_ADAPTER, str(path))
+    message = embedding.problem()
+    assert message and "\n" not in message and str(path) in message
+    assert ("missing" if case == "missing" else "damaged") in message
+    with pytest.raises(RapportError, match="sentence adapter"):
+        embedding.encode(["hello"])

@@ -73,6 +73,19 @@ def test_the_model_file_matches_the_code_and_round_trips(tmp_path):
         MatcherModel.load(path)
 
 
+def test_the_weights_were_trained_with_the_shipped_sentence_adapter_or_none():
+    """The fact scores read the sentence model's cosines: a new adapter (or none) needs the matcher retrained."""
+    import hashlib
+
+    from simulator.persona import embedding
+
+    shipped = embedding.SHIPPED_ADAPTER
+    expected = None
+    if shipped.is_file():
+        expected = {"file": shipped.name, "sha256": hashlib.sha256(shipped.read_bytes()).hexdigest()}
+    assert understanding.model().meta.get("adapter") == expected
+
+
 def test_fact_vectors_are_computed_once_per_persona():
     persona = get("school-principal")
     assert understanding.vectors_for(persona) is understanding.vectors_for(persona)

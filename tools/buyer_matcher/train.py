@@ -7,7 +7,8 @@ fact, or ``broad`` / ``profile`` / ``offtopic`` / ``uncovered``.  6-fold cross-v
 fold never sees the buyers it is scored on) chooses the broad threshold and reports its figures; the fact,
 none and content thresholds are chosen on the development sets ``dev-*.tsv`` (questions about the shipped
 personas by other authors; see ``DEV_OFFTOPIC_FLOOR``).  The held-out sets in ``tests/data/buyer_eval`` are
-never read here.  Deterministic: full-batch gradient descent from zeros in a fixed order.
+never read here.  Deterministic: full-batch gradient descent from zeros in a fixed order.  With a tuned sentence
+model (``tune_encoder.py``), each training buyer is embedded by an adapter tuned without it (``ENCODER_FOLDS``).
 """
 
 from __future__ import annotations
@@ -75,6 +76,11 @@ class Question:
 #: "Can you give me an overview of the plant and the shifts?" came back (docs/buyer.md); train-g and train-m neither
 #: (tools/buyer_matcher_data/README.md)
 TRAIN_GLOB = "train-[a-dh-j].jsonl"
+#: the sentence model's adapter tuned without each third of the training buyers (``python -m
+#: tools.buyer_matcher.tune_encoder --fold K --folds 3 --out .../foldK.npz``): the trainer embeds each buyer with
+#: the one that never saw it.  The shipped adapter saw them all, so its cosines of the training questions with
+#: their facts are closer than any real question's; weights learned on those trust the cosines too much
+ENCODER_FOLDS = DATA / "encoder_folds"
 
 #: the kinds later authors were briefed with, as the persona schema's seven (train-e and train-f)
 KIND_ALIASES = {"impact": "cost", "budget": "cost", "decision": "people", "process": "situation",
@@ -133,11 +139,29 @@ def fit_logistic(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return w
 
 
+def encoder_fold(buyers: list[str], folds: int) -> dict[str, int]:
+    """Which of ``folds`` folds each training buyer is in (``tune_encoder --fold K --folds N`` leaves K out)."""
+    names = sorted(buyers)
+    np.random.RandomState(0).shuffle(names)
+    return {b: k % folds for k, b in enumerate(names)}
+
+
 class Trainer:
     def __init__(self) -> None:
         self.buyers, self.questions = load()
-        self.q_vectors = embedding.encode([q.text for q in self.questions])
-        self.vectors = {b: FactVectors.build(facts, embedding.encode) for b, facts in self.buyers.items()}
+        self.q_vectors = np.zeros((len(self.questions), embedding.DIM), dtype=np.float32)
+        self.vectors: dict[str, FactVectors] = {}
+        # each buyer embedded by an encoder whose adapter was tuned without it (ENCODER_FOLDS), so the weights
+        # learn how close a question comes to its fact in meaning as it does for buyers nobody tuned on
+        adapters = sorted(ENCODER_FOLDS.glob("fold*.npz")) if embedding.adapter_path() is not None else []
+        fold = encoder_fold(list(self.buyers), len(adapters) or 1)
+        for k, adapter in enumerate(adapters or [embedding.adapter_path()]):
+            def encode(texts, adapter=adapter):
+                return embedding.encode(texts, adapter=adapter)
+
+            mine = [i for i, q in enumerate(self.questions) if fold[q.buyer] == k]
+            self.q_vectors[mine] = encode([self.questions[i].text for i in mine])
+            self.vectors |= {b: FactVectors.build(f, encode) for b, f in self.buyers.items() if fold[b] == k}
         self.y = np.array([target_class(q, self.buyers) for q in self.questions])
 
     def kind_model(self, idx: list[int]) -> tuple[dict[str, int], np.ndarray]:
@@ -265,6 +289,16 @@ def choose_on_dev(m: MatcherModel) -> dict[str, float]:
     return table[chosen]
 
 
+def adapter_stamp() -> dict[str, str] | None:
+    """The sentence model's adapter these weights were trained with (its file name and SHA-256), or None."""
+    import hashlib
+
+    path = embedding.adapter_path()
+    if path is None:
+        return None
+    return {"file": path.name, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Train the buyer's question-to-fact matcher.")
     parser.add_argument("--cv-only", action="store_true", help="report cross-validation, do not save")
@@ -282,8 +316,8 @@ def main() -> None:
     m = t.fit(list(range(len(t.questions))))
     m.fact_threshold, m.none_threshold, m.broad_threshold = ft, nt, bt
     dev = choose_on_dev(m)
-    m.meta = {"version": "understanding-2", "embedding": embedding.MODEL_NAME, "buyers": len(t.buyers),
-              "questions": len(t.questions), "cv": {k: round(v, 4) for k, v in r.items()},
+    m.meta = {"version": "understanding-3", "embedding": embedding.MODEL_NAME, "adapter": adapter_stamp(),
+              "buyers": len(t.buyers), "questions": len(t.questions), "cv": {k: round(v, 4) for k, v in r.items()},
               "dev": {k: round(v, 4) for k, v in dev.items()}}  # fmt: skip
     m.save()
     print("saved simulator/persona/understanding_model.json")
