@@ -87,10 +87,11 @@ KIND_ALIASES = {"impact": "cost", "budget": "cost", "decision": "people", "proce
                 "timeline": "situation", "goal": "success", "history": "tried"}
 
 
-def load() -> tuple[dict[str, list[FactText]], list[Question]]:
+def load(also: tuple[str, ...] = ()) -> tuple[dict[str, list[FactText]], list[Question]]:
+    """The training buyers and questions of ``TRAIN_GLOB``, and of the files named in ``also`` (after them)."""
     buyers: dict[str, list[FactText]] = {}
     questions: list[Question] = []
-    for path in sorted(DATA.glob(TRAIN_GLOB)):
+    for path in sorted(DATA.glob(TRAIN_GLOB)) + [DATA / name for name in also]:
         for line in path.read_text(encoding="utf-8").splitlines():
             o = json.loads(line)
             if o["kind"] == "buyer":

@@ -206,9 +206,12 @@ def main() -> None:
     parser.add_argument("--fold", type=int, help="hold out this buyer fold (0 to --folds - 1) and score it")
     parser.add_argument("--folds", type=int, default=FOLDS, help=f"buyer folds (default {FOLDS}, the trainer's)")
     parser.add_argument("--out", type=Path, help=f"where to write the adapter (default: {OUT}, unless --fold)")
+    parser.add_argument("--also", action="append", default=[], metavar="FILE",
+                        help="more questions about the same buyers (a file in tools/buyer_matcher_data, e.g. "
+                             "train-g.jsonl: small talk that borrows the buyer's setting)")
     args = parser.parse_args()
     _torch().set_num_threads(max(1, len(os.sched_getaffinity(0))))
-    buyers, questions = load()
+    buyers, questions = load(tuple(args.also))
     aimed = [q for q in questions if q.target not in NONE_CLASSES]
     names = sorted(buyers)
     np.random.RandomState(0).shuffle(names)  # as the matcher trainer's folds
