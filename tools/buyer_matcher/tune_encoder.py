@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from simulator.persona import embedding
-from tools.buyer_matcher.train import FOLDS, NONE_CLASSES, Question, load
+from tools.buyer_matcher.train import FOLDS, NONE_CLASSES, Question, encoder_fold, load
 
 RANK, ALPHA, EPOCHS, LR, TAU = 8, 16.0, 3, 5e-4, 0.05
 #: the cosine at which "no fact" starts, before training (it is learned; only the adapter is kept)
@@ -213,9 +213,7 @@ def main() -> None:
     _torch().set_num_threads(max(1, len(os.sched_getaffinity(0))))
     buyers, questions = load(tuple(args.also))
     aimed = [q for q in questions if q.target not in NONE_CLASSES]
-    names = sorted(buyers)
-    np.random.RandomState(0).shuffle(names)  # as the matcher trainer's folds
-    fold = {b: k % args.folds for k, b in enumerate(names)}
+    fold = encoder_fold(list(buyers), args.folds)
     held = [q for q in aimed if args.fold is not None and fold[q.buyer] == args.fold]
     enc = Encoder(embedding.model_dir())
     dev_buyers, dev = _development()
