@@ -389,11 +389,9 @@ class _Model:
             self.layers = []
             for i in range(_LAYERS):
                 p = f"encoder.layer.{i}."
-                dense = ("attention.self.query", "attention.self.key", "attention.self.value",
-                         "attention.output.dense", "intermediate.dense", "output.dense")
                 norms = ("attention.output.LayerNorm", "output.LayerNorm")
                 self.layers.append(
-                    [(w[f"{p}{name}.weight"].T, w[f"{p}{name}.bias"], None) for name in dense]
+                    [(w[f"{p}{name}.weight"].T, w[f"{p}{name}.bias"], None) for name in _DENSE]
                     + [(w[f"{p}{name}.weight"], w[f"{p}{name}.bias"]) for name in norms]
                 )
         except Exception as exc:  # files passed the hash check: only a broken environment gets here
@@ -401,7 +399,7 @@ class _Model:
             raise RapportError(f"sentence model failed to load: {reason}; {_REINSTALL}") from None
         self.adapter = adapter
         if adapter is not None:
-            _add_adapter(self.layers, self.adapter)
+            _add_adapter(self.layers, adapter)
         self.blas = _openblas_threads()
         self.load_s = time.perf_counter() - start
 

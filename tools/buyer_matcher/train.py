@@ -154,9 +154,10 @@ class Trainer:
         self.vectors: dict[str, FactVectors] = {}
         # each buyer embedded by an encoder whose adapter was tuned without it (ENCODER_FOLDS), so the weights
         # learn how close a question comes to its fact in meaning as it does for buyers nobody tuned on
-        adapters = sorted(ENCODER_FOLDS.glob("fold*.npz")) if embedding.adapter_path() is not None else []
+        shipped = embedding.adapter_path()
+        adapters = sorted(ENCODER_FOLDS.glob("fold*.npz")) if shipped is not None else []
         fold = encoder_fold(list(self.buyers), len(adapters) or 1)
-        for k, adapter in enumerate(adapters or [embedding.adapter_path()]):
+        for k, adapter in enumerate(adapters or [shipped]):
             def encode(texts, adapter=adapter):
                 return embedding.encode(texts, adapter=adapter)
 

@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from simulator.persona import embedding
+from simulator.persona.understanding import FactVectors
 from tools.buyer_matcher.train import FOLDS, NONE_CLASSES, Question, encoder_fold, load
 
 RANK, ALPHA, EPOCHS, LR, TAU = 8, 16.0, 3, 5e-4, 0.05
@@ -180,14 +181,11 @@ def raw_top1(encode, buyers: dict, questions: list[Question]) -> float:
     """How often a question's best cosine with one of its buyer's fact texts belongs to the fact it is aimed at."""
     hits = []
     for b in sorted({q.buyer for q in questions}):
-        facts = buyers[b]
-        owner = np.array([fi for fi, f in enumerate(facts) for _ in f.texts()])
-        vectors = encode([t for f in facts for t in f.texts()])
+        vectors = FactVectors.build(buyers[b], encode)
         mine = [q for q in questions if q.buyer == b]
         for q, v in zip(mine, encode([q.text for q in mine]), strict=True):
-            best = np.full(len(facts), -2.0)
-            np.maximum.at(best, owner, vectors @ v)
-            hits.append(facts[int(best.argmax())].id == q.target)
+            best = np.maximum.reduce(vectors.cosines(v))  # topic, topic and keywords, best says line
+            hits.append(vectors.facts[int(best.argmax())].id == q.target)
     return float(np.mean(hits))
 
 
@@ -217,20 +215,21 @@ def main() -> None:
     held = [q for q in aimed if args.fold is not None and fold[q.buyer] == args.fold]
     enc = Encoder(embedding.model_dir())
     dev_buyers, dev = _development()
-    print(f"plain model: development sets raw top-1 {raw_top1(enc.encode, dev_buyers, dev):.3f}"
-          + (f", held-out fold {raw_top1(enc.encode, buyers, held):.3f}" if held else ""), flush=True)
+
+    def report(model: str) -> None:
+        print(f"{model}: development sets raw top-1 {raw_top1(enc.encode, dev_buyers, dev):.3f}"
+              + (f", held-out fold {raw_top1(enc.encode, buyers, held):.3f}" if held else ""), flush=True)
+
+    report("plain model")
     train(enc, buyers, [q for q in questions if (q.target not in NONE_CLASSES or q.target in TRAINED)
                         and (args.fold is None or fold[q.buyer] != args.fold)])
-    print(f"tuned: development sets raw top-1 {raw_top1(enc.encode, dev_buyers, dev):.3f}"
-          + (f", held-out fold {raw_top1(enc.encode, buyers, held):.3f}" if held else ""), flush=True)
+    report("tuned")
     out = args.out or (None if args.fold is not None else OUT)
     if out is None:
         return
     enc.save(out)
     check = ["How do you work out who's on shift each day?", "the cost of remade cakes", "ok"]
-    os.environ[embedding.ENV_ADAPTER] = str(out)
-    embedding._loaded = None
-    gap = float(np.abs(embedding.encode(check) - enc.encode(check)).max())
+    gap = float(np.abs(embedding.encode(check, adapter=out) - enc.encode(check)).max())
     print(f"saved {out}; numpy with the adapter merged differs from PyTorch by at most {gap:.1e}")
     if gap > 1e-4:
         raise SystemExit("numpy and PyTorch disagree: the adapter format or the merge is wrong")
