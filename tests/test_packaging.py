@@ -71,6 +71,7 @@ def test_the_wheel_has_what_runs(wheel):
     names = set(wheel)
     assert "simulator/conversation/analyser_model.json" in names
     assert "simulator/persona/understanding_model.json" in names  # the question matcher's weights
+    assert "simulator/persona/sentence_adapter.npz" in names  # the sentence model's tuning, which they were trained on
     assert {"simulator/cli.py", "simulator/conversation/analyser.py", "simulator/conversation/model.py"} <= names
     personas = {Path(p).name for p in (ROOT / "personas").glob("*.toml")}
     assert personas and {f"simulator/_data/personas/{p}" for p in personas} <= names

@@ -22,7 +22,7 @@ copy of the same folder (``model.safetensors`` and ``tokenizer.json``; tests use
   ``OMP_NUM_THREADS=1`` (and ``MKL_NUM_THREADS``/``VECLIB_MAXIMUM_THREADS``) before starting.
 - An optional low-rank adapter (``sentence_adapter.npz`` beside this module, or ``RAPPORT_SENTENCE_ADAPTER``;
   ``tools/buyer_matcher/tune_encoder.py`` trains one for rep questions and buyer facts) adds ``scale (x A') B'`` to
-  each dense layer it names; the weights themselves stay a memory map.  None is shipped yet (docs/buyer.md); a
+  each dense layer it names; the weights themselves stay a memory map.  One is shipped (session 17, docs/buyer.md); a
   damaged one is a ``RapportError`` (one line), like a damaged model.
 - No network, no output.
 """
@@ -48,7 +48,7 @@ MAX_TOKENS = 128
 ENV_DIR = "RAPPORT_SENTENCE_MODEL_DIR"
 ENV_ADAPTER = "RAPPORT_SENTENCE_ADAPTER"
 #: LoRA factors trained for rep questions -> buyer facts (``python -m tools.buyer_matcher.tune_encoder``), used
-#: when present beside this module; none is shipped yet (docs/buyer.md: tried, not adopted)
+#: when present beside this module (shipped since session 17: docs/buyer.md)
 ADAPTER_FILE = "sentence_adapter.npz"
 SHIPPED_ADAPTER = Path(__file__).with_name(ADAPTER_FILE)
 _DENSE = ("attention.self.query", "attention.self.key", "attention.self.value",

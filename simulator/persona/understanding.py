@@ -13,19 +13,23 @@ independent authors about 36 fictional buyers in 36 lines of business (``tools/b
    the question with the fact's topic, topic and keywords, and best ``says`` line (each also as a
    margin over the other facts), the weighted overlap of content words, the kind model's
    probability of the fact's kind, the old question-shape hint, and the kind model's probability
-   that the question is about no fact at all.
+   that the question is a broad opener, an everyday question or small talk (not ``uncovered``: whether
+   a business question is covered depends on this buyer's facts, which the cosines measure, not on its
+   shape; counting it kept "How do you take the custom orders at the moment?" from the paper orders).
 
 The question is about the best fact when its score reaches ``fact_threshold``, the probability that it is a
 broad opener, an everyday question or small talk stays below ``none_threshold``, and the question is close
 enough in meaning to that fact's own text: its best cosine with the fact's topic, topic and keywords or a
-``says`` line reaches ``content_threshold``. That last gate keeps small talk shaped like a fact's kind ("Have
-you tried the new Thai place?" and the fact about what was tried) from opening a hidden fact. Otherwise it is
-a ``broad`` opener when the kind model's probability of ``broad`` reaches ``broad_threshold`` (chosen by
-cross-validation over the training buyers), else a ``profile`` question when that is the likeliest kind, else
-``other`` (small talk, or a business question this buyer has no fact for). The fact, none and content
-thresholds are chosen on development questions about the shipped personas by other authors
-(``tools/buyer_matcher_data/dev-*.tsv``): the training questions were written to reach their facts obliquely,
-so cross-validation over them cannot say how far real questions stay from a fact's words.
+``says`` line reaches ``content_threshold``, and its likeliest kind is not ``broad`` ("What made you take this
+meeting?" is an opener, however close it comes to one fact). The closeness gate keeps small talk shaped like a
+fact's kind ("Have you tried the new Thai place?" and the fact about what was tried) from opening a hidden fact.
+Otherwise it is a ``broad`` opener when ``broad`` is its likeliest kind, or when the kind model's probability of
+``broad`` reaches ``broad_threshold`` (chosen by cross-validation over the training buyers) and small talk is not
+its likeliest kind, else a ``profile`` question when that is the likeliest kind, else ``other`` (small talk, or a
+business question this buyer has no fact for).
+The fact, none and content thresholds are chosen on development questions about the shipped personas by other
+authors (``tools/buyer_matcher_data/dev-*.tsv``): the training questions were written to reach their facts
+obliquely, so cross-validation over them cannot say how far real questions stay from a fact's words.
 
 A question that is neither about a fact nor a broad opener is answered from the persona's public
 ``[[profile]]`` when one entry is close enough (cosine of the question with the entry's topic and keywords or
@@ -183,7 +187,7 @@ def pair_features(question: str, q: np.ndarray, vectors: FactVectors, kind_probs
     hits = keyword_hits(question, vectors.phrases)
     hits_margin, _ = _margins(hits)
     cols += [lex / 5.0, lex_margin / 5.0, hits, hits_margin]
-    none = float(sum(kind_probs[CLASSES.index(c)] for c in NONE_CLASSES))
+    none = float(sum(kind_probs[CLASSES.index(c)] for c in VETO_CLASSES))
     hint = kind_hint(question)
     kinds = [CLASSES.index(f.kind) for f in vectors.facts]
     p_kind = kind_probs[kinds]
@@ -324,13 +328,20 @@ def decide(m: MatcherModel, text: str, q: np.ndarray, vectors: FactVectors) -> U
         scores = m.fact_scores(pair_features(text, q, vectors, probs))
         best = int(scores.argmax())
         close = vectors.closeness(q, best) >= m.content_threshold
-        if scores[best] >= m.fact_threshold and none < m.none_threshold and close:
+        if scores[best] >= m.fact_threshold and none < m.none_threshold and close and kind != "broad":
             return Understanding(vectors.facts[best].id, "fact", float(scores[best]), none, kind, broad_prob=broad)
         top = float(scores[best])
     else:
         top = 0.0
-    category = "broad" if broad >= m.broad_threshold else "profile" if kind == "profile" else "other"
+    category = "broad" if is_opener(broad, kind, m.broad_threshold) else "profile" if kind == "profile" else "other"
     return Understanding(None, category, top, none, kind, broad_prob=broad)
+
+
+def is_opener(broad_prob: float, kind: str, threshold: float) -> bool:
+    """A broad opener: the likeliest kind is broad, or the broad kind's probability reaches the threshold and small
+    talk is not the likeliest kind ("What's the parking like around here?" has some of the broad kind, but it never
+    opens the business)."""
+    return kind == "broad" or (broad_prob >= threshold and kind != "offtopic")
 
 
 def understand(text: str, persona: Persona) -> Understanding:

@@ -30,6 +30,7 @@ from simulator.persona.understanding import (
     FactVectors,
     MatcherModel,
     decide,
+    is_opener,
     pair_features,
     softmax,
     tokens,
@@ -73,8 +74,8 @@ class Question:
 #: and more questions about the same buyers by three more authors who saw the facts without their kinds
 #: (train-h to train-j, session 12).  train-e and train-f (two more authors, session 4) are kept but not used:
 #: trained with them, cross-validation over 100 buyers gave aimed 0.743, and the issue's reproduced misread
-#: "Can you give me an overview of the plant and the shifts?" came back (docs/buyer.md); train-g and train-m neither
-#: (tools/buyer_matcher_data/README.md)
+#: "Can you give me an overview of the plant and the shifts?" came back (docs/buyer.md); train-g, train-m and
+#: train-n neither (tools/buyer_matcher_data/README.md)
 TRAIN_GLOB = "train-[a-dh-j].jsonl"
 #: the sentence model's adapter tuned without each third of the training buyers (``python -m
 #: tools.buyer_matcher.tune_encoder --fold K --folds 3 --out .../foldK.npz``): the trainer embeds each buyer with
@@ -203,14 +204,14 @@ class Trainer:
 
     def cross_validate(self) -> dict:
         """Out-of-fold decisions for every threshold pair, and the pair chosen."""
-        outcomes = []  # (question index, best fact id, best score, none prob, category without thresholds)
+        outcomes = []  # (question index, best fact id, best score, none prob, broad prob, likeliest kind)
         for train_idx, test_idx in self.folds():
             m = self.fit(train_idx)
             for i in test_idx:
                 q = self.questions[i]
                 m.fact_threshold, m.none_threshold = 0.0, 2.0
                 u = decide(m, q.text, self.q_vectors[i], self.vectors[q.buyer])
-                outcomes.append((i, u.fact_id, u.score, u.none_prob, u.broad_prob))
+                outcomes.append((i, u.fact_id, u.score, u.none_prob, u.broad_prob, u.kind))
         table = {}
         for ft in FACT_THRESHOLDS:
             for nt in NONE_THRESHOLDS:
@@ -225,16 +226,16 @@ class Trainer:
     def broad_rates(self, outcomes, ft: float, nt: float, bt: float) -> dict[str, float]:
         """Of the questions about no fact: broad openers taken as broad, the others not taken as broad."""
         hit, miss = [], []
-        for i, _, score, none_prob, broad_prob in outcomes:
+        for i, _, score, none_prob, broad_prob, kind in outcomes:
             target = self.questions[i].target
             if target not in NONE_CLASSES or (score >= ft and none_prob < nt):
                 continue
-            (hit if target == "broad" else miss).append(broad_prob >= bt)
+            (hit if target == "broad" else miss).append(is_opener(broad_prob, kind, bt))
         return {"broad": float(np.mean(hit)), "not_broad": 1.0 - float(np.mean(miss))}
 
     def rates(self, outcomes, ft: float, nt: float) -> dict[str, float]:
         aimed, none, off = [], [], []
-        for i, fact_id, score, none_prob, _ in outcomes:
+        for i, fact_id, score, none_prob, *_ in outcomes:
             q = self.questions[i]
             is_fact = score >= ft and none_prob < nt
             if q.target not in NONE_CLASSES:
