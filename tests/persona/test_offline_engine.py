@@ -170,10 +170,18 @@ def test_a_question_no_fact_covers_gets_a_deflection_not_a_hidden_fact():
     """Small talk and everyday questions never pull a hidden fact, whatever the trust."""
     plant = get("plant-manager")
     high = replace(BuyerState.start(plant), trust=95)
-    for text in ("Do you play golf at the weekends?",):  # the parking question is a known miss (docs/buyer.md)
+    for text in ("Do you play golf at the weekends?",):
         reply = OfflineEngine(1).reply(plant, high, Analysis(text, ("question",)), [])
         assert reply.revealed == () and reply.text
         assert "understand" not in reply.text.lower()
+
+
+def test_small_talk_is_never_taken_for_a_broad_opener():
+    """The issue's example: asked about the parking, the dental practice manager opened her three clinics."""
+    dental = get("dental-practice-manager")
+    high = replace(BuyerState.start(dental), trust=95)
+    reply = OfflineEngine(1).reply(dental, high, Analysis("What's the parking like around here?", ("question",)), [])
+    assert reply.revealed == () and reply.text and "understand" not in reply.text.lower()
 
 
 SMALL_TALK = ("How was your weekend?", "Did you catch the game last night?")

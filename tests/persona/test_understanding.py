@@ -27,6 +27,19 @@ def test_a_question_finds_the_fact_it_asks_about(persona, question, fact):
     assert understand(question, get(persona)).fact_id == fact
 
 
+def test_an_opener_is_the_likeliest_kind_broad_or_enough_of_it_unless_small_talk_is_likelier():
+    from simulator.persona.understanding import is_opener
+
+    assert is_opener(0.15, "broad", 0.2)  # likeliest kind broad, under the threshold
+    assert is_opener(0.25, "situation", 0.2) and not is_opener(0.15, "situation", 0.2)
+    assert not is_opener(0.25, "offtopic", 0.2)  # small talk with some of the broad kind ("the parking")
+
+
+def test_an_opener_opens_no_specific_fact():
+    u = understand("What made you take this meeting?", get("bakery-owner"))
+    assert u.fact_id is None and u.category == "broad"
+
+
 def test_small_talk_finds_no_fact_and_an_everyday_question_finds_the_profile():
     u = understand("Do you play golf?", get("plant-manager"))
     assert u.fact_id is None and u.category in ("other", "profile")
