@@ -226,9 +226,9 @@ class Trainer:
     def broad_rates(self, outcomes, ft: float, nt: float, bt: float) -> dict[str, float]:
         """Of the questions about no fact: broad openers taken as broad, the others not taken as broad."""
         hit, miss = [], []
-        for i, _, score, none_prob, broad_prob, kind in outcomes:
+        for i, fact_id, score, none_prob, broad_prob, kind in outcomes:
             target = self.questions[i].target
-            if target not in NONE_CLASSES or (score >= ft and none_prob < nt):
+            if target not in NONE_CLASSES or opens_fact(fact_id, score, none_prob, ft, nt):
                 continue
             (hit if target == "broad" else miss).append(is_opener(broad_prob, kind, bt))
         return {"broad": float(np.mean(hit)), "not_broad": 1.0 - float(np.mean(miss))}
@@ -237,7 +237,7 @@ class Trainer:
         aimed, none, off = [], [], []
         for i, fact_id, score, none_prob, *_ in outcomes:
             q = self.questions[i]
-            is_fact = score >= ft and none_prob < nt
+            is_fact = opens_fact(fact_id, score, none_prob, ft, nt)
             if q.target not in NONE_CLASSES:
                 aimed.append(is_fact and fact_id == q.target)
             elif q.target != "broad":
@@ -245,6 +245,13 @@ class Trainer:
                 if q.target == "offtopic":
                     off.append(not is_fact)
         return {"aimed": float(np.mean(aimed)), "none": float(np.mean(none)), "offtopic": float(np.mean(off))}
+
+
+def opens_fact(fact_id: str | None, score: float, none_prob: float, ft: float, nt: float) -> bool:
+    """Whether an out-of-fold decision (``decide`` with no thresholds) opens its fact at thresholds ``ft`` / ``nt``.
+    ``decide`` returns no fact at all where its own rules hold a fact back whatever the thresholds (a question whose
+    likeliest kind is ``broad``), so those stay closed here too."""
+    return fact_id is not None and score >= ft and none_prob < nt
 
 
 def dev_rates(m: MatcherModel, dev: list[Item], q_vectors: np.ndarray) -> dict[str, float]:
