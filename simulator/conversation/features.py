@@ -157,7 +157,7 @@ def extract(text: str, buyer_said: str | None = None) -> Features:
             break
         if rule.keys and rule.keys.isdisjoint(words):
             continue
-        m = rule.pattern.search(joined)
+        m = rule.search(joined)
         if m:
             names.append(rule.name)
             votes[rule.label] = votes.get(rule.label, 0) + 1

@@ -30,10 +30,25 @@ class Rule:
     cue: str
     #: words of which every match contains at least one (a fast pre-check); empty = always try
     keys: frozenset[str] = frozenset()
+    #: a match does not count inside a clause this pattern finds (None: every match counts)
+    unless: re.Pattern[str] | None = None
+
+    def search(self, joined: str) -> re.Match[str] | None:
+        """The first match in ``joined`` (clauses joined with `` | ``) outside the clauses ``unless`` finds."""
+        for m in self.pattern.finditer(joined):
+            if self.unless is None:
+                return m
+            start = joined.rfind("| ", 0, m.start())
+            end = joined.find(" |", m.end())
+            clause = joined[start + 2 if start >= 0 else 0 : end if end >= 0 else len(joined)]
+            if not self.unless.search(clause):
+                return m
+        return None
 
 
-def _r(name: str, label: str, pattern: str, cue: str) -> Rule:
-    return Rule(name, label, re.compile(pattern), cue, frozenset(KEYS.get(name, "").split()))
+def _r(name: str, label: str, pattern: str, cue: str, unless: str | None = None) -> Rule:
+    return Rule(name, label, re.compile(pattern), cue, frozenset(KEYS.get(name, "").split()),
+                re.compile(unless) if unless else None)
 
 
 #: Pre-check words per rule (``test_analyser_rules`` checks they never hide a match on the corpus).
@@ -254,7 +269,8 @@ RULES: tuple[Rule, ...] = (
     # --- leading question: the answer is decided in advance ------------------------------------------
     _r("lq_tag", "leading_question",
        r"\b" + _NEG_AUX + r" not (?:you|it|they|we|that|he|she|there|everyone)(?= \||$)|\w \| (?:right|yes|correct)$|"
-       r"(?<=[a-z] )(?:right|correct|agreed|yes|no)(?= \||$)",
+       r"(?<=[a-z] )(?<!say )(?<!says )(?<!said )(?<!saying )(?<! a )(?<! or )(?<! the )"
+       r"(?:right|correct|agreed|yes|no)(?= \||$)",
        "tags a question onto a claim ('{m}')"),
     _r("lq_agree", "leading_question",
        r"\b(?:would not you agree|you would agree|would you agree|do not you (?:think|agree|want|feel|love)|"
@@ -355,14 +371,19 @@ RULES: tuple[Rule, ...] = (
     _r("c_paper", "close",
        r"\b(?:agreement|contract|order form|paperwork|purchase order|docusign|invoice|onboarding|kick off|kickoff|"
        r"go live|next steps?|pull the trigger|commit|commitment|lock (?:in|it in|that in)|on board|place (?:the|an) "
-       r"order|put you down|count you in|get started|start date|installation|install date|trial|pilot|sign|"
-       r"signature|deposit|card details|payment details|make it official|book you in|booked in|put you down|reserve|"
+       r"order|put you down|count you in|get started|start date|installation|install date|trial|pilot|sign(?! in\b)|"
+       r"signature|deposit|card details|payment details|make it official|book you in|"
+       r"(?:get|got|have|had) (?:\w+ ){1,3}booked in|booked (?:you|it|that|them) in|"
+       r"you (?:are|will be) (?:all )?booked in|put you down|reserve|"
        r"hold (?:it|the \w+) for you|raise a po|process the order|secure (?:your|the|a) \w+|early bird|promotion|"
        r"draft (?:the|an|a) (?:agreement|contract|order)|how would you like to pay|finance option|on the calendar|"
        r"in the diary|get you in|set you up|onboard you|take it from here|ready when you are|are we agreed|"
        r"agreed then|go ahead|move forward|next step|(?:got|have) a deal|need a yes|"
        r"(?:would you like|do you want|want|like) to (?:go with|proceed|order|book it|sign|get started))\b",
-       "talks about the deal ('{m}')"),
+       "talks about the deal ('{m}')",
+       # asking how the buyer's own steps went or work is not the rep's deal: "how did the company get started",
+       # "who signs off before you can go ahead"
+       unless=r"\b(?:how|when|why|where|what) did\b|\bbefore (?:you|we|they|he|she|it) (?:can|could)\b"),
     _r("c_either_or", "close",
        r"\b(?:monday|tuesday|wednesday|thursday|friday|morning|afternoon|monthly|annual|yearly|this week|next week|"
        r"basic|premium|pro|standard|starter|enterprise|\w+ plan|\w+ package) or (?:the )?(?:monday|tuesday|"

@@ -65,6 +65,41 @@ def test_who_better_than_is_a_leading_question(text, label, spoken):
         assert any("who or what could be better" in cue for cue in result.cues), result.cues
 
 
+#: Misreads found by the buyer's development questions (session 18): a "yes" that is the object of "say" is not a
+#: tag; the buyer's own customers being "booked in", a visitor signing in, how the buyer's company got started and
+#: who signs off before the buyer can go ahead are how the buyer's world works, not the rep's deal.
+@BOTH
+@pytest.mark.parametrize("text", [
+    "If you wanted to invest in something bigger, what can you approve yourself, and who above you has to say yes?",
+    "What would your boss need to see before she said yes?",
+    "Could you walk me through how a patient actually gets booked in and looked after from the desk side, across all "
+    "three sites?",
+    "How did the company get started?",
+    "Who would have to sign off before you could go ahead?",
+    "How do vendor visits work here? Do I need to sign in somewhere?",
+])
+def test_a_question_about_how_the_buyer_decides_or_books_is_a_plain_question(text, spoken):
+    result = run(text, None, spoken)
+    assert result.labels == ("question",), result
+    assert result.stance == "consultative"
+
+
+@BOTH
+@pytest.mark.parametrize(("text", "label"), [
+    ("Let's get you booked in for the survey on Thursday.", "close"),
+    ("Why not just get it booked in now?", "close"),
+    ("You're all booked in, then.", "close"),
+    ("What's there to think about, really? Let's just get started.", "close"),
+    ("Can you sign here?", "close"),
+    ("Are you happy to go ahead?", "close"),
+    ("You agree this is the best option, right?", "leading_question"),
+])
+def test_the_rep_booking_the_buyer_or_tagging_a_claim_is_still_caught(text, label, spoken):
+    result = run(text, None, spoken)
+    assert label in result.labels, result
+    assert result.stance == "transactional"
+
+
 @BOTH
 def test_a_plain_answer_to_the_buyers_question_is_neither_pitch_nor_rebuttal(spoken):
     """The buyer asked; the rep answers it (analyser 2.5 reads whether the buyer's line was a question)."""
@@ -132,21 +167,24 @@ def test_numbers_are_read_spoken_or_written():
 #: measured first by analyser 2.2; the fourth sets (authors d9-d12) were written while 2.3 was current and measured
 #: first by it; the fifth sets (authors d13-d16) were written while 2.3 was current, at the same time as batches
 #: 40-43 (authors a13, a14), and measured first by 2.3 and 2.4 in the same run, after 2.4 had been chosen on
-#: leave-one-batch-out figures alone; 2.5 (two more features, chosen the same way) measured them a second time, and 2.6
-#: (batches 44-47 by authors a15 and a16, chosen on leave-one-batch-out figures alone) a third.
-_FIRST = "analyser 2.6; the first sets' eighth look (docs/analyser.md)"
-_THIRD = "analyser 2.6; the third sets' fifth look"
-_FOURTH = "analyser 2.6; the fourth sets' fourth look"
+#: leave-one-batch-out figures alone; 2.5 (two more features, chosen the same way) measured them a second time, 2.6
+#: (batches 44-47 by authors a15 and a16, chosen on leave-one-batch-out figures alone) a third, and 2.7 (misreads found
+#: by the buyer's development questions fixed in three phrase rules, level on leave one batch out) a fourth.
+_FIRST = "analyser 2.7; the first sets' ninth look (docs/analyser.md)"
+_THIRD = "analyser 2.7; the third sets' sixth look"
+_FOURTH = "analyser 2.7; the fourth sets' fifth look"
+_FIFTH = "analyser 2.7; the fifth sets' fourth look (2.6: 0.956)"
 DOMAIN_GAPS: dict[tuple[str, str, str, str], str] = {
     ("first", "fundraising", "as written", "stance"): f"stance 0.920 (115 of 125); {_FIRST}",
     ("first", "fundraising", "unpunctuated", "stance"): f"stance 0.912 (114 of 125); {_FIRST}",
-    ("first", "field-sales", "as written", "stance"): f"stance 0.941 (112 of 119); {_FIRST}",
+    ("first", "field-sales", "as written", "stance"): f"stance 0.9496 (113 of 119); {_FIRST}",
     ("first", "field-sales", "unpunctuated", "stance"): f"stance 0.941 (112 of 119); {_FIRST}",
     ("third", "field-sales", "unpunctuated", "stance"): f"stance 0.946 (122 of 129); {_THIRD}",
     ("third", "fundraising", "as written", "stance"): f"stance 0.930 (120 of 129); {_THIRD}",
     ("third", "fundraising", "unpunctuated", "stance"): f"stance 0.930 (120 of 129); {_THIRD}",
     ("third", "insurance", "unpunctuated", "stance"): f"stance 0.945 (121 of 128); {_THIRD}",
     ("fourth", "fundraising", "as written", "stance"): f"stance 0.949 (129 of 136); {_FOURTH}",
+    ("fifth", "insurance", "as written", "stance"): f"stance 0.949 (130 of 137); {_FIFTH}",
 }
 
 
