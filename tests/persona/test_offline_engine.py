@@ -166,22 +166,19 @@ def test_questions_after_every_fact_is_out_get_more_detail_not_a_bare_acknowledg
     assert any(line in reply.text for f in cfo.facts for line in [*f.more, *getattr(f, "story", [])])
 
 
-def test_a_question_no_fact_covers_gets_a_deflection_not_a_hidden_fact():
-    """Small talk and everyday questions never pull a hidden fact, whatever the trust."""
-    plant = get("plant-manager")
-    high = replace(BuyerState.start(plant), trust=95)
-    for text in ("Do you play golf at the weekends?",):
-        reply = OfflineEngine(1).reply(plant, high, Analysis(text, ("question",)), [])
-        assert reply.revealed == () and reply.text
-        assert "understand" not in reply.text.lower()
-
-
-def test_small_talk_is_never_taken_for_a_broad_opener():
-    """The issue's example: asked about the parking, the dental practice manager opened her three clinics."""
-    dental = get("dental-practice-manager")
-    high = replace(BuyerState.start(dental), trust=95)
-    reply = OfflineEngine(1).reply(dental, high, Analysis("What's the parking like around here?", ("question",)), [])
-    assert reply.revealed == () and reply.text and "understand" not in reply.text.lower()
+@pytest.mark.parametrize(("persona", "text"), [
+    ("plant-manager", "Do you play golf at the weekends?"),
+    # the issue's example: asked about the parking, the dental practice manager opened her three clinics (taken for
+    # a broad opener)
+    ("dental-practice-manager", "What's the parking like around here?"),
+])
+def test_a_question_no_fact_covers_gets_a_deflection_not_a_hidden_fact(persona, text):
+    """Small talk and everyday questions never pull a hidden fact, whatever the trust, nor pass for a broad opener."""
+    buyer = get(persona)
+    high = replace(BuyerState.start(buyer), trust=95)
+    reply = OfflineEngine(1).reply(buyer, high, Analysis(text, ("question",)), [])
+    assert reply.revealed == () and reply.text
+    assert "understand" not in reply.text.lower()
 
 
 SMALL_TALK = ("How was your weekend?", "Did you catch the game last night?")
