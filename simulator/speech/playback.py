@@ -65,6 +65,8 @@ class Player:
         self._blocks_out = 0
         #: perf_counter when the last playback was cut off by :meth:`stop` (None if it ran to the end)
         self.stopped_at: float | None = None
+        #: blocks the device ran short of samples for (PortAudio's output underflow): a gap was heard
+        self.underflows = 0
 
     # -- the stream -------------------------------------------------------------------------------
     def open(self) -> None:
@@ -87,6 +89,8 @@ class Player:
 
     def _callback(self, outdata, frames, time_info, status) -> None:  # audio thread
         self._blocks_out += 1
+        if status and status.output_underflow:
+            self.underflows += 1
         with self._lock:
             if self._stop.is_set():
                 self._pos = self._data.size

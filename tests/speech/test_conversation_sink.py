@@ -68,6 +68,12 @@ def found_whole(reply: np.ndarray, recording: np.ndarray) -> float:
     return float(np.max(corr / norm))
 
 
+def heard_in_parts(sentences: list[np.ndarray], recording: np.ndarray) -> list[list[float]]:
+    """For a failure's message: each sentence's quarters found on their own (a gap inside a sentence leaves every
+    quarter found; a cut-off loses the last ones; a missing sentence loses all)."""
+    return [[round(found_whole(part, recording), 2) for part in np.array_split(s, 4)] for s in sentences]
+
+
 class RepLines:
     """The rep's ten lines in espeak's voice, made once per module, and what the recogniser hears in each (once)."""
 
@@ -154,6 +160,8 @@ def converse(tmp_path: Path, rep_lines: RepLines, *, push_to_talk: bool = False,
             pipeline.voice.close()
         recording = recorder.stop()
     session.timeline = timeline(events, plays, pipeline.barge_ins)  # for a failure's message
+    if pipeline.voice is not None and pipeline.voice.player is not None:
+        session.timeline += f"\noutput underflows (gaps the device played): {pipeline.voice.player.underflows}"
     if pipeline.last_barge_in_audio is not None:  # the raw audio behind a barge-in, to study a failure
         saved = tmp_path / "last-barge-in.npz"
         np.savez(saved, **pipeline.last_barge_in_audio)
@@ -180,6 +188,7 @@ def timeline(events: list, plays: list, barge_ins: list) -> str:
 
 
 def check_conversation(session, recording, events, replies, floor: float, turns: int = 10) -> None:
+    print(session.timeline)  # shown with a failure, or with -rP
     try:
         _check_conversation(session, recording, events, replies, floor, turns)
     except AssertionError as exc:
@@ -203,8 +212,9 @@ def _check_conversation(session, recording, events, replies, floor: float, turns
     spoken = spoken[1:]
     for buyer, reply in zip(buyers, spoken, strict=True):
         assert not buyer.extra.get("interrupted"), buyer.text  # the buyer did not cut itself off
-        score = min(found_whole(sentence, recording) for sentence in reply.chunks)
-        assert score >= 0.8, (buyer.text, score)  # every sentence of the reply reached the speaker, whole
+        scores = [found_whole(sentence, recording) for sentence in reply.chunks]
+        # every sentence of the reply reached the speaker, whole
+        assert min(scores) >= 0.8, (buyer.text, [round(x, 3) for x in scores], heard_in_parts(reply.chunks, recording))
         stored = load_audio(buyer.audio)
         assert stored.size == reply.audio().size
         # on the rep's clock, as long as it was heard (sentences play one after another, with short gaps)
