@@ -26,6 +26,20 @@ _QUESTION_TAILS = frozenset({("how", "so"), ("how", "come"), ("what", "way"), ("
 _QUESTION_HEADS = frozenset({("anything", "else"), ("anyone", "else"), ("any", "other"), ("anybody", "else")})
 _SUBJ = frozenset({"you", "your", "they", "it", "that", "this", "there", "the", "he", "she", "anyone", "i", "we",
                    "everyone", "people", "our", "any"})
+#: Auxiliaries that, first in a clause and followed by a noun phrase, ask ("are mondays busier"); not the ones a
+#: speaker drops a subject before ("would love to", "could do thursday", "was great to meet you", "have a look")
+_BE_ASKS = frozenset({"are", "is", "were", "does", "did"})
+_MORE_SUBJ = frozenset({"those", "these", "all", "most", "some", "many", "both", "each", "every", "his", "her", "its",
+                        "my", "their", "our", "staff"})
+_NOT_NOUNS = frozenset({"always", "sometimes", "perhaps", "obviously", "definitely", "probably", "seriously", "less",
+                        "unless", "thus", "was", "has", "does", "yes"})
+
+
+def _plural_subject(word: str) -> bool:
+    """A word that reads as a plural noun after "are" ("are deliveries late"), not an adverb or a verb."""
+    return len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "ous", "ics")) and word not in _NOT_NOUNS
+
+
 _INVITE = re.compile(r"\b(?:tell me|walk me through|talk me through|take me through|help me understand|"
                      r"i am curious|i wonder|i am wondering|say more)\b")
 _SECOND = frozenset({"you", "your", "yours", "yourself", "they", "them", "their", "team", "he", "she"})
@@ -102,6 +116,8 @@ def is_question_clause(clause: tuple[str, ...], marked: bool) -> bool:
         return True
     if words[0] in AUX and len(words) > 1 and (words[1] in _SUBJ or words[1] == "not"):
         return True
+    if words[0] in _BE_ASKS and len(words) > 2 and (words[1] in _MORE_SUBJ or _plural_subject(words[1])):
+        return True  # "are mondays different ...", "is each site ...", "were those orders ..."
     if len(words) > 1 and (tuple(words[-2:]) in _QUESTION_TAILS or tuple(words[:2]) in _QUESTION_HEADS):
         return True
     return bool(_INVITE.search(" ".join(words)))

@@ -67,21 +67,52 @@ def test_who_better_than_is_a_leading_question(text, label, spoken):
 
 #: Misreads found by the buyer's development questions (session 18): a "yes" that is the object of "say" is not a
 #: tag; the buyer's own customers being "booked in", a visitor signing in, how the buyer's company got started and
-#: who signs off before the buyer can go ahead are how the buyer's world works, not the rep's deal.
+#: who signs off before the buyer can go ahead are how the buyer's world works, not the rep's deal. The visitor's
+#: own "do I need to sign in?" is logistics (`other`, docs/spec/moves.md), which analyser 2.8 learned from batch 48.
 @BOTH
-@pytest.mark.parametrize("text", [
-    "If you wanted to invest in something bigger, what can you approve yourself, and who above you has to say yes?",
-    "What would your boss need to see before she said yes?",
-    "Could you walk me through how a patient actually gets booked in and looked after from the desk side, across all "
-    "three sites?",
-    "How did the company get started?",
-    "Who would have to sign off before you could go ahead?",
-    "How do vendor visits work here? Do I need to sign in somewhere?",
+@pytest.mark.parametrize(("text", "labels"), [
+    ("If you wanted to invest in something bigger, what can you approve yourself, and who above you has to say yes?",
+     ("question",)),
+    ("What would your boss need to see before she said yes?", ("question",)),
+    ("Could you walk me through how a patient actually gets booked in and looked after from the desk side, across all "
+     "three sites?", ("question",)),
+    ("How did the company get started?", ("question",)),
+    ("Who would have to sign off before you could go ahead?", ("question",)),
+    ("How do vendor visits work here? Do I need to sign in somewhere?", ("question", "other")),
 ])
-def test_a_question_about_how_the_buyer_decides_or_books_is_a_plain_question(text, spoken):
+def test_a_question_about_how_the_buyer_decides_or_books_is_a_plain_question(text, labels, spoken):
     result = run(text, None, spoken)
-    assert result.labels == ("question",), result
+    assert result.labels == labels, result
     assert result.stance == "consultative"
+
+
+#: Analyser 2.8 (batch 48 by author a17, and a clause that opens with "are", "is", "were", "does" or "did" and a noun
+#: phrase is a question without its question mark): a visitor's practical asides are logistics, a question about the
+#: buyer's own trade in sales words is a question, a neutral check of a fact is no leading question.
+@BOTH
+@pytest.mark.parametrize(("text", "labels"), [
+    ("Do I need safety glasses to walk the floor?", ("other",)),
+    ("Where should I park when I come back on Friday?", ("other",)),
+    ("Do you offer a free trial of the product?", ("question",)),
+    ("If someone rings up with toothache, can you fit them in the same day?", ("question",)),
+    ("You're headquartered in Hartford, right?", ("question",)),
+    ("Are Mondays different from the rest of the week for your hygienists?", ("question",)),
+    ("Are the drivers paid by the hour or by the load?", ("question",)),
+])
+def test_asides_and_questions_about_the_buyers_own_trade_are_no_sales_moves(text, labels, spoken):
+    result = run(text, None, spoken)
+    assert result.labels == labels, result
+
+
+#: Small talk with a tag is rapport. As a recogniser hears it, rapport alone; written with its "isn't it?", 2.8 still
+#: adds a leading question (the tag rules fire on the punctuation; docs/analyser.md, known misreads).
+@BOTH
+@pytest.mark.parametrize("text", ["Lovely weather today, isn't it?", "Horrible drive in this morning, wasn't it?"])
+def test_small_talk_with_a_tag_is_rapport(text, spoken):
+    result = run(text, None, spoken)
+    assert "rapport" in result.labels, result
+    if spoken:
+        assert result.labels == ("rapport",), result
 
 
 @BOTH
@@ -93,6 +124,8 @@ def test_a_question_about_how_the_buyer_decides_or_books_is_a_plain_question(tex
     ("Can you sign here?", "close"),
     ("Are you happy to go ahead?", "close"),
     ("You agree this is the best option, right?", "leading_question"),
+    ("Shall I put you down for the Thursday install?", "close"),
+    ("It makes sense to sort this before the busy season, doesn't it?", "leading_question"),
 ])
 def test_the_rep_booking_the_buyer_or_tagging_a_claim_is_still_caught(text, label, spoken):
     result = run(text, None, spoken)
@@ -169,22 +202,19 @@ def test_numbers_are_read_spoken_or_written():
 #: 40-43 (authors a13, a14), and measured first by 2.3 and 2.4 in the same run, after 2.4 had been chosen on
 #: leave-one-batch-out figures alone; 2.5 (two more features, chosen the same way) measured them a second time, 2.6
 #: (batches 44-47 by authors a15 and a16, chosen on leave-one-batch-out figures alone) a third, and 2.7 (misreads found
-#: by the buyer's development questions fixed in three phrase rules, level on leave one batch out) a fourth.
-_FIRST = "analyser 2.7; the first sets' ninth look (docs/analyser.md)"
-_THIRD = "analyser 2.7; the third sets' sixth look"
-_FOURTH = "analyser 2.7; the fourth sets' fifth look"
-_FIFTH = "analyser 2.7; the fifth sets' fourth look (2.6: 0.956)"
+#: by the buyer's development questions fixed in three phrase rules, level on leave one batch out) a fourth, 2.8 (batch
+#: 48 by author a17, small talk and asides beside the moves they resemble, adopted on leave one batch out over the
+#: earlier 47 batches) a fifth.
+_FIRST = "analyser 2.8; the first sets' tenth look (docs/analyser.md)"
+_THIRD = "analyser 2.8; the third sets' seventh look"
 DOMAIN_GAPS: dict[tuple[str, str, str, str], str] = {
     ("first", "fundraising", "as written", "stance"): f"stance 0.920 (115 of 125); {_FIRST}",
-    ("first", "fundraising", "unpunctuated", "stance"): f"stance 0.912 (114 of 125); {_FIRST}",
-    ("first", "field-sales", "as written", "stance"): f"stance 0.9496 (113 of 119); {_FIRST}",
+    ("first", "fundraising", "unpunctuated", "stance"): f"stance 0.920 (115 of 125); {_FIRST}",
+    ("first", "field-sales", "as written", "stance"): f"stance 0.941 (112 of 119; 2.7: 0.9496); {_FIRST}",
     ("first", "field-sales", "unpunctuated", "stance"): f"stance 0.941 (112 of 119); {_FIRST}",
-    ("third", "field-sales", "unpunctuated", "stance"): f"stance 0.946 (122 of 129); {_THIRD}",
-    ("third", "fundraising", "as written", "stance"): f"stance 0.930 (120 of 129); {_THIRD}",
+    ("third", "fundraising", "as written", "stance"): f"stance 0.922 (119 of 129; 2.7: 0.930); {_THIRD}",
     ("third", "fundraising", "unpunctuated", "stance"): f"stance 0.930 (120 of 129); {_THIRD}",
     ("third", "insurance", "unpunctuated", "stance"): f"stance 0.945 (121 of 128); {_THIRD}",
-    ("fourth", "fundraising", "as written", "stance"): f"stance 0.949 (129 of 136); {_FOURTH}",
-    ("fifth", "insurance", "as written", "stance"): f"stance 0.949 (130 of 137); {_FIFTH}",
 }
 
 

@@ -43,6 +43,15 @@ def test_question_shape_without_a_question_mark():
     assert not is_question_clause(normalise("we cover the whole region").clauses[0], False)
 
 
+def test_an_auxiliary_then_a_noun_phrase_asks_but_a_dropped_subject_does_not():
+    for text in ("are mondays different from the rest of the week", "are deliveries late most weeks",
+                 "is each clinic on its own system", "were those orders from the new shop", "did most of them stay"):
+        assert is_question_clause(normalise(text).clauses[0], False), text
+    for text in ("are going to love it", "is always the way", "was great to meet you", "could do thursday",
+                 "have a look at this", "would love to show you"):
+        assert not is_question_clause(normalise(text).clauses[0], False), text
+
+
 def test_stems_and_content_words():
     assert stem("drivers") == stem("driver")
     assert stem("staffing") == stem("staffed")

@@ -20,7 +20,9 @@ _DATA = _REPO / "tests" / "data"
 #: The training corpus: one file per batch (each written by one author with one brief), read in name order.
 CORPUS_DIR = _DATA / "corpus"
 #: Independent held-out sets, each by an author who never saw the corpus; never used for training or choices.
-HELDOUT_SETS = (_DATA / "moves_heldout.psv", _DATA / "moves_heldout2.psv", _DATA / "moves_heldout3.psv")
+HELDOUT_SETS = (_DATA / "moves_heldout.psv", _DATA / "moves_heldout2.psv", _DATA / "moves_heldout3.psv",
+                # small talk, asides and plain questions beside the sales moves they resemble (author a18, session 19)
+                _DATA / "moves_heldout_asides.psv")
 #: Independent held-out sets per other line of business (fundraising, property ...), each by an author other than
 #: that domain's training batch; scored once, never used for training or choices.
 DOMAIN_DIR = _DATA / "domains_heldout"
