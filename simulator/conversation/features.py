@@ -29,10 +29,11 @@ _SUBJ = frozenset({"you", "your", "they", "it", "that", "this", "there", "the", 
 #: Auxiliaries that, first in a clause and followed by a noun phrase, ask ("are mondays busier"); not the ones a
 #: speaker drops a subject before ("would love to", "could do thursday", "was great to meet you", "have a look")
 _BE_ASKS = frozenset({"are", "is", "were", "does", "did"})
+#: noun-phrase openings beyond ``_SUBJ`` (which the check above already covers for every auxiliary)
 _MORE_SUBJ = frozenset({"those", "these", "all", "most", "some", "many", "both", "each", "every", "his", "her", "its",
-                        "my", "their", "our", "staff"})
-_NOT_NOUNS = frozenset({"always", "sometimes", "perhaps", "obviously", "definitely", "probably", "seriously", "less",
-                        "unless", "thus", "was", "has", "does", "yes"})
+                        "my", "their", "staff"})
+#: words ending in "s" that are no plural noun (shorter words and "-ss", "-ous", "-ics" are ruled out by their shape)
+_NOT_NOUNS = frozenset({"always", "sometimes", "perhaps", "thus", "does"})
 
 
 def _plural_subject(word: str) -> bool:
