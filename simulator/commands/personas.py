@@ -56,7 +56,7 @@ def describe(p: Persona) -> str:
         lines.append(f"Speaks:       {p.speaking_style}")
     lines += [f"Voice:        {voice}", f"Opens with:   \"{p.opening_line}\"", "",
               f"What a good discovery conversation uncovers ({len(p.facts)} facts):"]
-    lines += [f"  - [{f.kind}] {f.topic} (trust {f.trust_needed})" for f in p.facts]
+    lines += [f"  - [{f.kind}] {f.topic} (trust {f.trust_needed}{', personal' if f.personal else ''})" for f in p.facts]
     if p.profile:
         lines += ["", f"Public profile, said to anyone ({len(p.profile)} topics):"]
         lines += [f"  - {e.topic}" for e in p.profile]

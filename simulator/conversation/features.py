@@ -32,6 +32,10 @@ _BE_ASKS = frozenset({"are", "is", "were", "does", "did"})
 #: noun-phrase openings beyond ``_SUBJ`` (which the check above already covers for every auxiliary)
 _MORE_SUBJ = frozenset({"those", "these", "all", "most", "some", "many", "both", "each", "every", "his", "her", "its",
                         "my", "their", "staff"})
+#: Auxiliaries that ask when a plural noun or an indefinite pronoun follows ("do teachers answer late", "has anybody
+#: gone home with the wrong cake"), though not with the other noun-phrase openings ("have some tea", "do most of it")
+_DO_ASKS = frozenset({"do", "has", "have"})
+_ANY_BODY = frozenset({"anybody", "somebody", "someone", "everybody", "nobody", "anything", "something"})
 #: words ending in "s" that are no plural noun (shorter words and "-ss", "-ous", "-ics" are ruled out by their shape)
 _NOT_NOUNS = frozenset({"always", "sometimes", "perhaps", "thus", "does"})
 
@@ -119,6 +123,8 @@ def is_question_clause(clause: tuple[str, ...], marked: bool) -> bool:
         return True
     if words[0] in _BE_ASKS and len(words) > 2 and (words[1] in _MORE_SUBJ or _plural_subject(words[1])):
         return True  # "are mondays different ...", "is each site ...", "were those orders ..."
+    if words[0] in _DO_ASKS and len(words) > 2 and (words[1] in _ANY_BODY or _plural_subject(words[1])):
+        return True  # "do teachers end up ...", "has anybody ever ..."
     if len(words) > 1 and (tuple(words[-2:]) in _QUESTION_TAILS or tuple(words[:2]) in _QUESTION_HEADS):
         return True
     return bool(_INVITE.search(" ".join(words)))

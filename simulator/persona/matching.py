@@ -73,6 +73,17 @@ KIND_CUES: dict[str, tuple[str, ...]] = {
                   "tell me about", "your business", "background", "day look", "week look", "how things",
                   "role", "how is", "work today"),
 }
+#: phrases that aim a question at the buyer as a person, not at the business: it asks about the persona's
+#: ``personal`` fact ("How's this hitting you personally?", "does the plant follow you home at night"). Not "for
+#: you" or "on your plate" alone: "what would success look like for you", "what's on your plate these days" ask
+#: about the business.
+PERSONAL_CUES: tuple[str, ...] = (
+    "you personally", "yourself personally", "you yourself", "personal level", "your own time", "outside work",
+    "outside of work", "take it home", "taking it home", "take this home", "taking this home", "home with you",
+    "follow you home", "follows you home", "switch off", "land on you", "lands on you", "landing on you",
+    "hitting you", "weighing on you", "toll on you", "riding on it for you", "riding on this for you",
+    "at stake for you", "at stake on your end",
+)
 FOLLOW_UP_CUES: tuple[str, ...] = (
     "tell me more", "more about that", "say more", "why is that", "why's that", "how so", "what do you mean",
     "go on", "and then", "what happened", "such as", "for example", "like what", "in what way", "how come",
@@ -161,6 +172,13 @@ def looks_like_question(text: str) -> bool:
         return True
     words = [w for w in normalise(text).split() if w not in _FILLERS]
     return bool(words) and words[0] in _AUXILIARIES
+
+
+def asks_personally(text: str) -> bool:
+    """Whether the question is aimed at the buyer as a person (``PERSONAL_CUES``, whole words at both ends:
+    "hitting your customers" is not "hitting you")."""
+    padded = f" {normalise(text)} "
+    return any(f" {cue} " in padded for cue in PERSONAL_CUES)
 
 
 def kind_hint(text: str) -> str | None:

@@ -90,6 +90,11 @@ class Fact(_Model):
     more: list[str] = Field(default_factory=list, description="elaborations when the rep listens or follows up")
     guarded: list[str] = Field(default_factory=list, description="deflections while trust is too low")
     leads_to: list[str] = Field(default_factory=list, description="fact ids a follow-up on this fact opens")
+    personal: bool = Field(
+        False,
+        description="what the situation costs the buyer as a person (their evenings, their job, their standing); "
+                    "a question aimed at the buyer personally asks about it (at most one a persona)",
+    )
     story: list[str] = Field(
         default_factory=list,
         description="what the buyer says at length once trust is high and the rep asks openly or reflects "
@@ -207,6 +212,9 @@ class Persona(_Model):
             for target in fact.leads_to:
                 if target not in ids:
                     raise ValueError(f"facts.{fact.id}.leads_to: unknown fact id {target!r}")
+        personal = [f.id for f in self.facts if f.personal]
+        if len(personal) > 1:
+            raise ValueError(f"facts: {len(personal)} facts are personal ({', '.join(personal)}); mark at most one")
         cids = [c.id for c in self.concerns]
         if len(set(cids)) != len(cids):
             raise ValueError("concerns: duplicate concern id")
@@ -223,6 +231,11 @@ class Persona(_Model):
 
     def fact(self, fact_id: str) -> Fact | None:
         return next((f for f in self.facts if f.id == fact_id), None)
+
+    @property
+    def personal_fact(self) -> Fact | None:
+        """The fact marked ``personal``, if any."""
+        return next((f for f in self.facts if f.personal), None)
 
     def concern(self, concern_id: str) -> Concern | None:
         return next((c for c in self.concerns if c.id == concern_id), None)

@@ -52,6 +52,15 @@ def test_an_auxiliary_then_a_noun_phrase_asks_but_a_dropped_subject_does_not():
         assert not is_question_clause(normalise(text).clauses[0], False), text
 
 
+def test_do_has_or_have_then_a_plural_noun_or_anybody_asks_but_an_offer_does_not():
+    for text in ("so um has anybody ever gone home with the wrong cake", "do teachers end up answering parents late",
+                 "have sales gone up since the new shop", "has something changed this year", "do drivers call in"):
+        assert is_question_clause(normalise(text).clauses[0], False), text
+    for text in ("have some tea while you wait", "do most of it by hand", "have a think about it", "do lunch on friday",
+                 "has to be done by june"):
+        assert not is_question_clause(normalise(text).clauses[0], False), text
+
+
 def test_stems_and_content_words():
     assert stem("drivers") == stem("driver")
     assert stem("staffing") == stem("staffed")

@@ -68,6 +68,17 @@ def test_untrusted_question_gets_a_guarded_answer():
     assert reply.text in fact.guarded + cfo.lines.guarded
 
 
+def test_a_question_about_the_buyer_as_a_person_gets_the_personal_fact_or_its_guard():
+    """Issue 11: "does the plant follow you home" was read as small talk ("Good, thank you.")."""
+    henrik = get("plant-manager")
+    asked = Analysis("And does any of this follow you home in the evenings?", ("question",))
+    early = OfflineEngine(1).reply(henrik, BuyerState.start(henrik), asked, [])
+    assert early.revealed == () and early.text in henrik.fact("henrik-personal").guarded
+    trusted = replace(BuyerState.start(henrik), trust=80)
+    late = OfflineEngine(1).reply(henrik, trusted, asked, [])
+    assert late.revealed == ("henrik-personal",)
+
+
 def test_follow_up_continues_the_last_topic():
     rosa = get("bakery-owner")
     replies, state = play(rosa, [("So how do custom orders work?", ["question"]),

@@ -71,6 +71,10 @@ def test_minimal_persona_defaults(tmp_path):
         (lambda s: s.replace('says = ["It is broken."]', 'says = []'), "facts[one].says", "at least 1"),
         (lambda s: s + '\n[[facts]]\nid = "one"\nkind = "cost"\ntopic = "dup"\ntrust_needed = 1\nsays = ["x"]\n',
          "facts", "duplicate fact id"),
+        (lambda s: s.replace('topic = "the problem"', 'personal = true\ntopic = "the problem"')
+         + '\n[[facts]]\nid = "two"\nkind = "cost"\npersonal = true\ntopic = "her evenings"\ntrust_needed = 1\n'
+         'says = ["x"]\n',
+         "facts", "2 facts are personal (one, two); mark at most one"),
         (lambda s: s.replace('opening_line = "Hello."', 'opening_line = "Hello.'), "(file)", "invalid TOML"),
     ],
 )

@@ -63,6 +63,28 @@ def test_small_talk_shaped_like_a_fact_opens_no_fact(persona, question):
     assert u.fact_id is None
 
 
+@pytest.mark.parametrize(("persona", "question"), [
+    ("plant-manager", "Honestly, how is all of this landing on you?"),
+    ("saas-sales-vp", "and whats riding on this for you if q3 goes the wrong way"),
+    ("bakery-owner", "Does the shop ever follow you home, or can you switch off on a Sunday?"),
+    ("hospital-procurement", "How does it sit with you personally, being new in the role?"),
+])  # fmt: skip
+def test_a_question_aimed_at_the_buyer_as_a_person_asks_about_the_personal_fact(persona, question):
+    buyer = get(persona)
+    assert understand(question, buyer).fact_id == buyer.personal_fact.id
+
+
+def test_the_business_for_you_is_not_the_buyer_as_a_person():
+    from simulator.persona.matching import asks_personally
+
+    for question in ("Is it hitting your customers?", "What would success look like for you?",
+                     "What's on your plate these days?", "How do the parents at home hear about absences?"):
+        assert not asks_personally(question), question
+    assert understand("What's on your plate these days?", get("logistics-ops-director")).fact_id is None
+    # a buyer with no personal fact answers as the models say
+    assert get("school-principal").personal_fact is None
+
+
 def test_a_broad_opener_is_recognised():
     u = understand("tell me about the business", get("bakery-owner"))
     assert u.fact_id is None and u.category == "broad"
