@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 #: Recorded with every analysed turn; bump when the rules, features or weights change.
-ANALYSER_VERSION = "rules+lr-2.9"
+ANALYSER_VERSION = "rules+lr-2.10"
 
 WEIGHTS = Path(__file__).with_name("analyser_model.json")
 

@@ -175,7 +175,8 @@ def _split_runon(words: list[str]) -> list[list[str]]:
         if len(cur) >= 2 and i + 1 < len(words):
             prev = words[i - 1]
             nxt = words[i + 1]
-            starts_wh = w in WH and prev not in _EMBEDDING and (nxt in AUX or nxt in _WH_NEXT)
+            after = words[i + 2] if i + 2 < len(words) else ""
+            starts_wh = w in WH and prev not in _EMBEDDING and (nxt in AUX or nxt in _WH_NEXT or after == "you")
             starts_aux = (w in AUX and nxt in SUBJECTS and prev not in WH and prev not in _EMBEDDING
                           and prev not in AUX and prev not in _NO_AUX_SPLIT)
             if starts_aux:

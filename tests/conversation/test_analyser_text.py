@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from simulator.conversation.features import is_question_clause
 from simulator.conversation.text import content_words, normalise, stem
 
@@ -59,6 +61,36 @@ def test_do_has_or_have_then_a_plural_noun_or_anybody_asks_but_an_offer_does_not
     for text in ("have some tea while you wait", "do most of it by hand", "have a think about it", "do lunch on friday",
                  "has to be done by june"):
         assert not is_question_clause(normalise(text).clauses[0], False), text
+
+
+def test_a_question_after_thanks_in_one_breath_is_its_own_clause():
+    """Unpunctuated, "thanks for X what brought you Y" is two clauses: a wh-word with "you" two words on starts a
+    question (analyser 2.10), unless a word before it embeds it ("show you what brought you results")."""
+    for text in ("cheers for the coffee what brought you out to this side of town",
+                 "lovely to meet you at last what got you into running a garden centre",
+                 "great to see the new showroom what made you go for the bigger unit"):
+        clauses = normalise(text).clauses
+        assert len(clauses) == 2 and clauses[1][0] in {"what"}, clauses
+    for text in ("we can show you what brought you results", "i know what drew you to us",
+                 "that is exactly what got you here"):
+        assert len(normalise(text).clauses) == 1, text
+
+
+def test_thanks_then_a_question_keeps_the_question_as_a_recogniser_hears_it():
+    from simulator.conversation.analyser import analyse
+
+    assert set(analyse("cheers for the coffee what brought you out to this side of town").labels) == {
+        "question", "rapport"}
+    assert set(analyse("great to see the new showroom what made you go for the bigger unit").labels) == {
+        "question", "rapport"}
+
+
+@pytest.mark.xfail(strict=True, reason="known miss (analyser 2.10, docs/analyser.md): split in two, but the model "
+                                       "still reads a warm greeting and the question as rapport alone")
+def test_a_warm_greeting_then_a_question_keeps_the_question():
+    from simulator.conversation.analyser import analyse
+
+    assert "question" in analyse("lovely to meet you at last what got you into running a garden centre").labels
 
 
 def test_stems_and_content_words():
