@@ -80,7 +80,7 @@ KIND_CUES: dict[str, tuple[str, ...]] = {
 PERSONAL_CUES: tuple[str, ...] = (
     "you personally", "yourself personally", "you yourself", "personal level", "your own time", "outside work",
     "outside of work", "take it home", "taking it home", "take this home", "taking this home", "home with you",
-    "follow you home", "follows you home", "switch off", "land on you", "lands on you", "landing on you",
+    "follow you home", "follows you home", "land on you", "lands on you", "landing on you",
     "hitting you", "weighing on you", "toll on you", "riding on it for you", "riding on this for you",
     "at stake for you", "at stake on your end",
 )
@@ -174,11 +174,15 @@ def looks_like_question(text: str) -> bool:
     return bool(words) and words[0] in _AUXILIARIES
 
 
+#: ... and "switch off" without an object ("do you get to switch off at home"; "switch off the line" is a machine)
+_SWITCH_OFF = r"\bswitch off\b(?! (?:the|a|an|it|that|this|those|these|your|our|their|them|all)\b)"
+_PERSONAL = re.compile(r"\b(?:" + "|".join(re.escape(cue) for cue in PERSONAL_CUES) + r")\b|" + _SWITCH_OFF)
+
+
 def asks_personally(text: str) -> bool:
     """Whether the question is aimed at the buyer as a person (``PERSONAL_CUES``, whole words at both ends:
-    "hitting your customers" is not "hitting you")."""
-    padded = f" {normalise(text)} "
-    return any(f" {cue} " in padded for cue in PERSONAL_CUES)
+    "hitting your customers" is not "hitting you", "switch off the line" is not "switch off")."""
+    return bool(_PERSONAL.search(normalise(text)))
 
 
 def kind_hint(text: str) -> str | None:
