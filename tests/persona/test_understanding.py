@@ -82,7 +82,7 @@ def test_the_business_for_you_is_not_the_buyer_as_a_person():
                      "How do you switch off the line when a jam happens?"):
         assert not asks_personally(question), question
     assert understand("What's on your plate these days?", get("logistics-ops-director")).fact_id is None
-    # a buyer with no personal fact answers as the models say
+    # the school principal marks no personal fact, so the rule never applies to her
     assert get("school-principal").personal_fact is None
 
 
